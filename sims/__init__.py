@@ -1,0 +1,37 @@
+"""Numerical experiments: training loops, gradient-flow integration, metrics, CLI."""
+
+from .flow import FlowResult, integrate_gradient_flow
+from .metrics import (
+    PAPER_BAND,
+    active_count,
+    band_polysemantic_count,
+    dominant_neurons,
+    dominant_polysemantic_count,
+    fourth_norm,
+    l1_norms,
+    start_end_correlation,
+    winner_initial_rank,
+)
+from .schedule import Schedule
+from .train import DivergenceError, TrainConfig, TrainResult, default_metrics, initial_weights, train
+
+__all__ = [
+    "PAPER_BAND",
+    "DivergenceError",
+    "FlowResult",
+    "Schedule",
+    "TrainConfig",
+    "TrainResult",
+    "active_count",
+    "band_polysemantic_count",
+    "default_metrics",
+    "dominant_neurons",
+    "dominant_polysemantic_count",
+    "fourth_norm",
+    "initial_weights",
+    "integrate_gradient_flow",
+    "l1_norms",
+    "start_end_correlation",
+    "train",
+    "winner_initial_rank",
+]

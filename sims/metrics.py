@@ -1,0 +1,126 @@
+"""Measurements on trained weights W of shape (n, m) or (instances, n, m).
+
+Row i is feature i's encoding, column k is neuron k. Every function is vectorised over leading
+instance axes and returns one value per instance (or per instance and feature).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "PAPER_BAND",
+    "active_count",
+    "band_polysemantic_count",
+    "dominant_neurons",
+    "dominant_polysemantic_count",
+    "fourth_norm",
+    "l1_norms",
+    "start_end_correlation",
+    "winner_initial_rank",
+]
+
+#: The paper's band: weight W_ik "activates" neuron k when |W_ik| ∈ [0.8, 1.2] (collisions.py).
+PAPER_BAND = (0.8, 1.2)
+
+
+def _w(W) -> np.ndarray:
+    W = np.asarray(W)
+    if W.ndim < 2:
+        raise ValueError(f"W must have shape (n, m) or (instances, n, m), got shape {W.shape}")
+    return W
+
+
+def band_polysemantic_count(W, *, band: tuple[float, float] = PAPER_BAND) -> np.ndarray:
+    """Number of neurons k with at least 2 features i such that |W_ik| ∈ band (the paper's count)."""
+    lo, hi = band
+    if not 0 <= lo <= hi:
+        raise ValueError(f"band must satisfy 0 <= low <= high, got {band!r}")
+    a = np.abs(_w(W))
+    hits = ((a >= lo) & (a <= hi)).sum(axis=-2)
+    return (hits >= 2).sum(axis=-1)
+
+
+def dominant_neurons(W) -> tuple[np.ndarray, np.ndarray]:
+    """Each feature's dominant neuron argmax_k |W_ik| and the sign of W_ik there.
+
+    Returns ``(neuron, sign)``, both of shape W.shape[:-1] (integer index, ±1 or 0).
+    """
+    W = _w(W)
+    k = np.argmax(np.abs(W), axis=-1)
+    sign = np.sign(np.take_along_axis(W, k[..., None], axis=-1)[..., 0]).astype(np.int8)
+    return k, sign
+
+
+def dominant_polysemantic_count(W) -> dict[str, np.ndarray]:
+    """Band-free count: assign each feature to its dominant neuron, then count shared neurons.
+
+    Returns a dict of per-instance integer arrays:
+    ``polysemantic`` (neurons dominant for ≥ 2 features), ``opposite_sign`` (exactly one + and
+    one − feature), ``same_sign`` (≥ 2 features of one sign, the configuration the paper's
+    theory says interference removes) and ``max_load`` (largest number of features on a neuron).
+    """
+    W = _w(W)
+    m = W.shape[-1]
+    k, s = dominant_neurons(W)
+    flat_k = k.reshape(-1, k.shape[-1])
+    flat_s = s.reshape(flat_k.shape)
+    out = {key: np.zeros(flat_k.shape[0], dtype=np.int64)
+           for key in ("polysemantic", "opposite_sign", "same_sign", "max_load")}
+    for r, (kr, sr) in enumerate(zip(flat_k, flat_s)):
+        pos = np.bincount(kr[sr > 0], minlength=m)
+        neg = np.bincount(kr[sr <= 0], minlength=m)
+        load = pos + neg
+        out["polysemantic"][r] = np.count_nonzero(load >= 2)
+        out["opposite_sign"][r] = np.count_nonzero((pos == 1) & (neg == 1))
+        out["same_sign"][r] = np.count_nonzero((pos >= 2) | (neg >= 2))
+        out["max_load"][r] = load.max()
+    return {key: v.reshape(k.shape[:-1]) for key, v in out.items()}
+
+
+def fourth_norm(W) -> np.ndarray:
+    """Σ_k W_ik⁴ / ‖W_i‖₂⁴ per feature, shape W.shape[:-1]; 1/m′ ≤ value ≤ 1, NaN for W_i = 0.
+
+    1 for a one-neuron encoding, 1/m for a flat one, ≈ 3/(m + 2) for a random direction.
+    """
+    W = _w(W)
+    sq = W * W
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sq * sq).sum(axis=-1) / sq.sum(axis=-1) ** 2
+
+
+def active_count(W, *, tol: float = 0.0) -> np.ndarray:
+    """m′_i = #{k : |W_ik| > tol} per feature. ``tol = 0`` counts exact nonzeros (proximal runs);
+    optimisers that never reach zero (AdamW) need a positive ``tol``."""
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}")
+    return np.count_nonzero(np.abs(_w(W)) > tol, axis=-1)
+
+
+def l1_norms(W) -> np.ndarray:
+    """‖W_i‖₁ = Σ_k |W_ik| per feature, shape W.shape[:-1]."""
+    return np.abs(_w(W)).sum(axis=-1)
+
+
+def winner_initial_rank(W0, W) -> tuple[np.ndarray, np.ndarray]:
+    """Each feature's final dominant neuron and its rank in the initial |W_i(0)| (0 = largest).
+
+    Returns ``(winner, rank)``, shape W.shape[:-1]. Rank 0 everywhere means "the initially
+    largest weight wins", exact for the single-feature L1 gradient flow (paper §2.3a).
+    """
+    W0, W = _w(W0), _w(W)
+    if W0.shape != W.shape:
+        raise ValueError(f"W0 and W must have the same shape, got {W0.shape} and {W.shape}")
+    winner, _ = dominant_neurons(W)
+    a0 = np.abs(W0)
+    at_winner = np.take_along_axis(a0, winner[..., None], axis=-1)
+    rank = (a0 > at_winner).sum(axis=-1)
+    return winner, rank
+
+
+def start_end_correlation(W0, W) -> np.ndarray:
+    """C_ab = ⟨W_a(0), W_b(T)⟩, shape (..., n, n) (paper §3.5; average over instances to plot)."""
+    W0, W = _w(W0), _w(W)
+    if W0.shape != W.shape:
+        raise ValueError(f"W0 and W must have the same shape, got {W0.shape} and {W.shape}")
+    return W0 @ np.swapaxes(W, -1, -2)

@@ -1,0 +1,232 @@
+"""Training the toy model in numpy, batched over independent instances.
+
+Units: ``steps`` are optimiser steps. For gradient descent with learning rate η, k steps
+approximate the gradient flow dW/dt = −∂L/∂W at time t = kη (``sims.flow``).
+
+Optimisers (``TrainConfig.optimizer``):
+
+* ``"gd"``: W ← W − η(∂L_data/∂W + λ sign W). With ``spec.noise`` set, each step draws a fresh
+  ξ shared by all inputs and instances: this is the paper's SGD (fourth_norm.py).
+* ``"prox_gd"``: W ← soft_threshold(W − η ∂L_data/∂W, ηλ), proximal gradient descent, which
+  sets weights exactly to zero (the ℓ1 kink of the paper's §2.3).
+* ``"adamw"``: torch.optim.AdamW with its defaults (β = (0.9, 0.999), ε = 1e-8, decoupled weight
+  decay 0.01, bias correction), applied to ∂L/∂W with the L1 subgradient, as the paper trains.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from theory import _validate
+from theory.loss import data_gradient, loss
+from theory.spec import ModelSpec
+
+from . import _kernels
+from .metrics import band_polysemantic_count, fourth_norm, l1_norms
+from .schedule import Schedule
+
+__all__ = ["DivergenceError", "TrainConfig", "TrainResult", "default_metrics", "initial_weights", "train"]
+
+OPTIMIZERS = ("gd", "prox_gd", "adamw")
+DTYPES = ("float32", "float64")
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced NaN or inf; ``step`` is the optimiser step (1-based) where it happened."""
+
+    def __init__(self, step: int, optimizer: str, lr: float):
+        self.step = step
+        super().__init__(
+            f"weights became non-finite at step {step} ({optimizer}, lr={lr:g}); "
+            "lower lr or check the initial weights")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """How to train: optimiser, step size, number of steps and instances, dtype, recording.
+
+    Parameters
+    ----------
+    optimizer : {"gd", "prox_gd", "adamw"}
+    lr : float
+        Learning rate η > 0 (optimiser-step units).
+    steps : int
+        Number of optimiser steps (>= 0).
+    instances : int
+        Independent models trained side by side (>= 1); they share noise draws, nothing else.
+    dtype : {"float32", "float64"}
+    betas, eps, weight_decay : AdamW only; torch defaults.
+    record : Schedule
+        Steps at which ``metrics`` are evaluated (0 and ``steps`` always included).
+    keep_weights : bool
+        Also keep a copy of W at every recorded step (memory: records × instances × n × m).
+    """
+
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    steps: int = 7500
+    instances: int = 1
+    dtype: str = "float64"
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.01
+    record: Schedule = field(default_factory=lambda: Schedule(points=50))
+    keep_weights: bool = False
+
+    def __post_init__(self):
+        _validate.choice("optimizer", self.optimizer, OPTIMIZERS)
+        _validate.real("lr", self.lr, minimum=0.0, strict_min=True)
+        _validate.integer("steps", self.steps, minimum=0)
+        _validate.integer("instances", self.instances, minimum=1)
+        _validate.choice("dtype", self.dtype, DTYPES)
+        if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
+            raise ValueError(f"betas must be a tuple (beta1, beta2), got {self.betas!r}")
+        for i, b in enumerate(self.betas):
+            _validate.real(f"betas[{i}]", b, minimum=0.0, maximum=1.0, strict_max=True)
+        _validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+        _validate.real("weight_decay", self.weight_decay, minimum=0.0)
+        if not isinstance(self.record, Schedule):
+            raise ValueError(f"record must be a Schedule, got {self.record!r}")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Outcome of ``train``: initial and final weights (instances, n, m) and the recorded history.
+
+    ``history[name]`` has shape (len(steps), instances); ``weights`` (if kept) has shape
+    (len(steps), instances, n, m). ``seed`` is the entropy of the root SeedSequence, or None when
+    a Generator was passed in.
+    """
+
+    spec: ModelSpec
+    config: TrainConfig
+    W0: np.ndarray
+    W: np.ndarray
+    steps: np.ndarray
+    history: Mapping[str, np.ndarray]
+    weights: np.ndarray | None
+    seed: int | None
+
+
+def default_metrics(W: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray]:
+    """Per-instance summaries: noiseless loss, mean fourth norm, mean ‖W_i‖₁, band polysemantic count."""
+    return {
+        "loss": loss(W, l1=spec.l1),
+        "fourth_norm": np.nanmean(fourth_norm(W), axis=-1),
+        "l1_norm": l1_norms(W).mean(axis=-1),
+        "polysemantic": band_polysemantic_count(W),
+    }
+
+
+def _generator(rng) -> tuple[np.random.Generator, int | None]:
+    if isinstance(rng, np.random.Generator):
+        return rng, None
+    if rng is None or isinstance(rng, (int, np.integer)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed, got {rng!r}")
+        ss = np.random.SeedSequence(rng)
+    elif isinstance(rng, np.random.SeedSequence):
+        ss = rng
+    else:
+        raise ValueError(f"rng must be a numpy Generator, SeedSequence, integer seed or None, got {rng!r}")
+    return np.random.default_rng(ss), ss.entropy
+
+
+def initial_weights(spec: ModelSpec, instances: int, *, rng: np.random.Generator) -> np.ndarray:
+    """W_ik ~ N(0, 1/m), float64 of shape (instances, n, m); instance j uses the j-th stream
+    spawned from ``rng``, so it does not depend on how many instances are drawn."""
+    _validate.integer("instances", instances, minimum=1)
+    return np.stack([child.normal(0.0, spec.init_std, size=spec.shape) for child in rng.spawn(instances)])
+
+
+def _start(spec: ModelSpec, config: TrainConfig, W0, rng) -> np.ndarray:
+    if W0 is None:
+        return initial_weights(spec, config.instances, rng=rng).astype(config.dtype)
+    W0 = np.array(W0, dtype=config.dtype, order="C", copy=True)
+    if W0.shape == spec.shape and config.instances == 1:
+        W0 = W0[None]
+    want = (config.instances, spec.n, spec.m)
+    if W0.shape != want:
+        raise ValueError(f"W0 must have shape {want} (instances, n, m), got {W0.shape}")
+    if not np.all(np.isfinite(W0)):
+        raise ValueError("W0 must be finite")
+    return W0
+
+
+def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
+          metrics: Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]] = default_metrics,
+          ) -> TrainResult:
+    """Train ``config.instances`` independent copies of the model for ``config.steps`` steps.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    config : TrainConfig
+    W0 : array of shape (instances, n, m), optional
+        Initial weights; drawn N(0, 1/m) from ``rng`` when omitted.
+    rng : Generator, SeedSequence, int or None
+        Source of the initialisation and of the noise draws. Same seed, same numbers.
+    metrics : callable
+        ``metrics(W, spec)`` → dict of per-instance arrays, evaluated at the recorded steps.
+
+    Raises
+    ------
+    DivergenceError
+        If a weight becomes NaN or inf; the message gives the step.
+    """
+    if not isinstance(spec, ModelSpec):
+        raise ValueError(f"spec must be a ModelSpec, got {spec!r}")
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig, got {config!r}")
+    gen, seed = _generator(rng)
+    W = _start(spec, config, W0, gen)
+    W0 = W.copy()
+    dt = W.dtype.type
+    record_steps = config.record.steps(config.steps)
+    records: dict[str, list] = {}
+    snapshots = []
+
+    def record(Wcur):
+        for key, value in metrics(Wcur, spec).items():
+            records.setdefault(key, []).append(np.asarray(value))
+        if config.keep_weights:
+            snapshots.append(Wcur.copy())
+
+    grad = np.empty_like(W)
+    w_flat, g_flat = W.reshape(-1), grad.reshape(-1)
+    lr, l1 = dt(config.lr), dt(spec.l1)
+    if config.optimizer == "adamw":
+        m_state, v_state = np.zeros_like(w_flat), np.zeros_like(w_flat)
+        beta1, beta2 = config.betas
+        decay = dt(1 - config.lr * config.weight_decay)
+
+    next_record = 0
+    if record_steps[0] == 0:
+        record(W)
+        next_record = 1
+    for step in range(1, config.steps + 1):
+        xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen)
+        data_gradient(W, xi=xi, out=grad)
+        if config.optimizer == "gd":
+            bad = _kernels.gd_step(w_flat, g_flat, lr, l1)
+        elif config.optimizer == "prox_gd":
+            bad = _kernels.prox_gd_step(w_flat, g_flat, lr, dt(config.lr * spec.l1))
+        else:
+            bc1 = 1 - beta1**step
+            bc2 = 1 - beta2**step
+            bad = _kernels.adamw_step(
+                w_flat, g_flat, m_state, v_state, l1, decay, dt(1 - beta1), dt(beta2), dt(1 - beta2),
+                dt(config.lr / bc1), dt(math.sqrt(bc2)), dt(config.eps))
+        if bad:
+            raise DivergenceError(step, config.optimizer, config.lr)
+        if next_record < len(record_steps) and step == record_steps[next_record]:
+            record(W)
+            next_record += 1
+
+    history = {key: np.stack(values) for key, values in records.items()}
+    weights = np.stack(snapshots) if config.keep_weights else None
+    return TrainResult(spec, config, W0, W, record_steps, history, weights, seed)
