@@ -36,4 +36,5 @@ class Schedule:
             s = np.arange(0, total + 1, self.every)
         else:
             s = np.geomspace(1, max(total, 1), self.points - 1).round().astype(np.int64)
-        return np.unique(np.concatenate([[0], s, [total]]).astype(np.int64))
+        s = np.unique(np.concatenate([[0], s, [total]]).astype(np.int64))
+        return s[s <= total]

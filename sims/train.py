@@ -210,7 +210,8 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         next_record = 1
     for step in range(1, config.steps + 1):
         xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen)
-        data_gradient(W, xi=xi, out=grad)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught just below
+            data_gradient(W, xi=xi, out=grad)
         if config.optimizer == "gd":
             bad = _kernels.gd_step(w_flat, g_flat, lr, l1)
         elif config.optimizer == "prox_gd":
