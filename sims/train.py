@@ -190,9 +190,13 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     records: dict[str, list] = {}
     snapshots = []
 
-    def record(Wcur):
-        for key, value in metrics(Wcur, spec).items():
-            records.setdefault(key, []).append(np.asarray(value))
+    def record(Wcur, step):
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = {key: np.asarray(value) for key, value in metrics(Wcur, spec).items()}
+        if "loss" in values and not np.all(np.isfinite(values["loss"])):
+            raise DivergenceError(step, config.optimizer, config.lr)
+        for key, value in values.items():
+            records.setdefault(key, []).append(value)
         if config.keep_weights:
             snapshots.append(Wcur.copy())
 
@@ -206,7 +210,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
 
     next_record = 0
     if record_steps[0] == 0:
-        record(W)
+        record(W, 0)
         next_record = 1
     for step in range(1, config.steps + 1):
         xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen)
@@ -225,7 +229,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         if bad:
             raise DivergenceError(step, config.optimizer, config.lr)
         if next_record < len(record_steps) and step == record_steps[next_record]:
-            record(W)
+            record(W, step)
             next_record += 1
 
     history = {key: np.stack(values) for key, values in records.items()}

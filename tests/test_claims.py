@@ -1,0 +1,44 @@
+"""The pytest quick tier of the claims ledger: every quick claim runs here and must match its
+expected status (confirmed, or refuted with the discrepancy recorded in the ledger)."""
+
+import pytest
+
+from sims.claims import CLAIMS, Claim, Outcome, run_claim, select_claims
+
+QUICK = [c.id for c in select_claims(tier="quick")]
+
+
+@pytest.mark.parametrize("claim_id", QUICK)
+def test_quick_claim(claim_id):
+    c = CLAIMS[claim_id]
+    outcome = run_claim(c)
+    assert outcome.status == c.expected, (
+        f"{claim_id}: measured {outcome.measured:.6g}, predicted {outcome.predicted:.6g}, "
+        f"{outcome.tolerance}; {outcome.detail}")
+
+
+def test_every_claim_names_its_test_and_routes():
+    for c in CLAIMS.values():
+        assert c.statement and c.prediction and c.evidence and c.source
+        if c.tier == "quick":
+            assert c.test == f"tests/test_claims.py::test_quick_claim[{c.id}]"
+        if c.expected == "refuted":
+            assert c.correction, f"{c.id}: a refuted claim must state the corrected law"
+
+
+def test_ledger_validation():
+    with pytest.raises(ValueError, match="unknown claim"):
+        select_claims(ids=["no-such-claim"])
+    with pytest.raises(ValueError, match="tier"):
+        select_claims(tier="medium")
+    with pytest.raises(ValueError, match="status"):
+        Outcome(status="maybe", measured=0, predicted=0, tolerance="")
+    with pytest.raises(ValueError, match="tier"):
+        Claim(id="x", statement="s", source="s", prediction="p", evidence="e", test="t", tier="t",
+              check=lambda rng: None)
+
+
+def test_runs_are_reproducible():
+    c = CLAIMS["model.init-norm"]
+    assert run_claim(c, seed=3) == run_claim(c, seed=3)
+    assert run_claim(c, seed=3).measured != run_claim(c, seed=4).measured
