@@ -17,16 +17,9 @@ def _all_zero(exprs) -> tuple[bool, str]:
     return not bad, f"{len(exprs)} residuals, {len(bad)} nonzero"
 
 
-def _tolerance(value: float, tol: float) -> tuple[bool, str]:
-    return value <= tol, f"max difference {value:.3g} (tolerance {tol:g})"
-
-
 CHECKS = {
     "loss: network = row form (paper §2.1), n=3, m=3": lambda: _all_zero([loss.derive_row_form_residual(3, 3)]),
     "gradient: every ReLU sign region (paper §2.2), n=3, m=2": lambda: _all_zero(loss.derive_gradient_residuals(3, 2)),
-    "loss with noise: sympy vs theory.loss at sampled points": lambda: _tolerance(loss.check_loss_against_numpy(), 1e-12),
-    "gradient with noise and L1: sympy vs theory.loss_gradient": lambda: _tolerance(
-        loss.check_gradient_against_numpy(), 1e-12),
 }
 
 

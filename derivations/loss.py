@@ -8,20 +8,17 @@
   symbolic gradient of the row form minus the closed form −[feature benefit + interference]
   = −4(1 − ‖W_i‖²)W_i + 4Σ_{j≠i} ReLU(⟨W_i,W_j⟩)W_j (paper §2.2); each simplifies to 0.
 
-``check_*`` functions compare with ``theory.loss`` by evaluation at sampled points (lambdify),
-never by comparing strings.
+``derivations`` imports neither ``theory`` nor ``sims``: ``tests/test_derivations.py`` lambdifies
+these expressions and compares them with the numpy code at sampled points (never as strings).
 """
 
 from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import sympy as sp
 
 __all__ = [
-    "check_gradient_against_numpy",
-    "check_loss_against_numpy",
     "derive_gradient_residuals",
     "derive_network_loss",
     "derive_row_form_residual",
@@ -83,38 +80,3 @@ def derive_gradient_residuals(n: int, m: int) -> list[sp.Expr]:
             for k in range(m):
                 residuals.append(sp.expand(sp.diff(L, W[i, k]) - closed[k]))
     return residuals
-
-
-def check_loss_against_numpy(n: int = 3, m: int = 4, *, samples: int = 20, seed: int = 0) -> float:
-    """Max relative difference between the symbolic network loss (with noise) and theory.loss."""
-    from theory import loss
-
-    L, W, xi = derive_network_loss(n, m, noise=True)
-    f = sp.lambdify([list(W), list(xi)], L, modules="numpy")
-    rng = np.random.default_rng(seed)
-    worst = 0.0
-    for _ in range(samples):
-        Wv = rng.normal(0, 0.6, (n, m))
-        xv = rng.normal(0, 0.3, m)
-        sym = float(f(list(Wv.ravel()), list(xv)))
-        worst = max(worst, abs(sym - float(loss(Wv, xi=xv))) / max(abs(sym), 1e-300))
-    return worst
-
-
-def check_gradient_against_numpy(n: int = 3, m: int = 3, *, samples: int = 20, seed: int = 0) -> float:
-    """Max abs difference between sympy's gradient of the network loss (+λ|W|) and theory.loss_gradient."""
-    from theory import loss_gradient
-
-    lam = sp.Rational(1, 20)
-    L, W, xi = derive_network_loss(n, m, noise=True)
-    L += lam * sum(sp.Abs(w) for w in W)
-    grad = sp.Matrix(n, m, lambda i, k: sp.diff(L, W[i, k]))
-    f = sp.lambdify([list(W), list(xi)], grad, modules=[{"Heaviside": lambda x, h0=0.5: np.heaviside(x, h0)}, "numpy"])
-    rng = np.random.default_rng(seed)
-    worst = 0.0
-    for _ in range(samples):
-        Wv = rng.normal(0, 0.6, (n, m))
-        xv = rng.normal(0, 0.3, m)
-        sym = np.array(f(list(Wv.ravel()), list(xv)), dtype=float)
-        worst = max(worst, float(np.abs(sym - loss_gradient(Wv, l1=float(lam), xi=xv)).max()))
-    return worst
