@@ -7,12 +7,14 @@ one-hot vectors e_i, the output is ReLU(W Wᵀ e_i), and each instance's loss is
 
 trained with AdamW at torch's defaults (lr 1e-3, β = (0.9, 0.999), ε = 1e-8, weight decay 0.01).
 
-Reported per m, in milliseconds per optimiser step (median over --repeats):
+Reported per m, in milliseconds per optimiser step (median over --repeats; torch and ours are
+timed alternately, so a noisy machine slows both alike):
 
 * torch: the paper's code (identity batch, two einsums, mse_loss(sum) + λ·norm(W, 1), AdamW);
 * ours:  sims.train, as (t(K2) − t(K1)) / (K2 − K1), so initialisation and records cancel;
-* limit: 2 GEMMs (I, n, n) @ (I, n, m) at this machine's measured rate (2·I·n²·m flop each), plus
-  one pass reading W, g, m, v and writing W, m, v (7 arrays of W's size) at the measured bandwidth;
+* limit: 2 GEMMs (I, n, n) @ (I, n, m) at this machine's best measured rate (2·I·n²·m flop each),
+  plus one pass reading W, g, m, v and writing W, m, v (7 arrays of W's size, 4 or 8 bytes per
+  element) at the best measured bandwidth of a numba kernel doing exactly that traffic;
 * ratio = torch / ours; fraction of limit = limit / ours.
 
 Run: ``python bench/bench_train.py [--m 256 1024 4096] [--threads 2] ...`` (needs ``.[bench]``).
@@ -68,7 +70,7 @@ def parse_args(argv) -> argparse.Namespace:
     p.add_argument("--threads", type=positive, default=2, help="threads for torch, BLAS and numba")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--steps", type=positive, default=None,
-                   help="timed steps per repeat (default: 65536/m, clipped to [10, 256])")
+                   help="timed steps per repeat (default: 32768/m, clipped to [8, 256])")
     p.add_argument("--repeats", type=positive, default=5, help="repeats; the median is reported")
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write results here")
     args = p.parse_args(argv)
@@ -81,7 +83,7 @@ def parse_args(argv) -> argparse.Namespace:
 
 
 def steps_for(m: int, steps: int | None) -> int:
-    return steps if steps is not None else min(256, max(10, 65536 // m))
+    return steps if steps is not None else min(256, max(8, 32768 // m))
 
 
 def initial_weights(instances: int, n: int, m: int, dtype: str) -> np.ndarray:
@@ -94,11 +96,8 @@ def seconds(fn) -> float:
     return time.perf_counter() - start
 
 
-def median_seconds(fn, repeats: int) -> float:
-    return statistics.median(seconds(fn) for _ in range(repeats))
-
-
-def ours_step_seconds(W0: np.ndarray, steps: int, repeats: int) -> float:
+def ours_step_timer(W0: np.ndarray, steps: int):
+    """Warm ``sims.train`` up; return a function timing one repeat, in seconds per step."""
     instances, n, m = W0.shape
     spec = ModelSpec(n=n, m=m, l1=L1)
 
@@ -107,14 +106,14 @@ def ours_step_seconds(W0: np.ndarray, steps: int, repeats: int) -> float:
                              record=Schedule(every=10**9))
         train(spec, config, W0=W0)
 
-    run(2)  # warm-up: numba compiles (or loads) its kernels on the first call
+    run(2)  # numba compiles (or loads) its kernels on the first call
     k1 = max(1, steps // 4)
     k2 = k1 + steps
-    per_step = [(seconds(lambda: run(k2)) - seconds(lambda: run(k1))) / (k2 - k1) for _ in range(repeats)]
-    return statistics.median(per_step)
+    return lambda: (seconds(lambda: run(k2)) - seconds(lambda: run(k1))) / (k2 - k1)
 
 
-def torch_step_seconds(W0: np.ndarray, steps: int, repeats: int) -> float:
+def torch_step_timer(W0: np.ndarray, steps: int):
+    """Warm the paper's PyTorch loop up; return a function timing one repeat, in seconds per step."""
     import torch
     import torch.nn.functional as F
 
@@ -137,7 +136,7 @@ def torch_step_seconds(W0: np.ndarray, steps: int, repeats: int) -> float:
 
     for _ in range(3):
         step()
-    return median_seconds(run, repeats) / steps
+    return lambda: seconds(run) / steps
 
 
 def gemm_seconds(instances: int, n: int, m: int, dtype: str, repeats: int) -> float:
@@ -146,13 +145,13 @@ def gemm_seconds(instances: int, n: int, m: int, dtype: str, repeats: int) -> fl
     B = rng.standard_normal((instances, n, m)).astype(dtype)
     C = np.empty_like(B)
     np.matmul(A, B, out=C)
-    return median_seconds(lambda: np.matmul(A, B, out=C), repeats)
+    return min(seconds(lambda: np.matmul(A, B, out=C)) for _ in range(repeats))
 
 
 def adamw_pass_seconds(shape: tuple[int, ...], dtype: str, repeats: int) -> float:
     w, g, m, v = (np.ones(int(np.prod(shape)), dtype=dtype) for _ in range(4))
     _read4_write3(w, g, m, v)
-    return median_seconds(lambda: _read4_write3(w, g, m, v), repeats)
+    return min(seconds(lambda: _read4_write3(w, g, m, v)) for _ in range(repeats))
 
 
 def target_lines(rows: list[dict]) -> list[str]:
@@ -190,10 +189,11 @@ def main(argv=None) -> int:
         for m in args.m:
             steps = steps_for(m, args.steps)
             W0 = initial_weights(I, n, m, dtype)
-            t_gemm = gemm_seconds(I, n, m, dtype, max(args.repeats, 5))
-            t_pass = adamw_pass_seconds(W0.shape, dtype, max(args.repeats, 5))
-            torch_s = torch_step_seconds(W0, steps, args.repeats)
-            ours_s = ours_step_seconds(W0, steps, args.repeats)
+            t_gemm = gemm_seconds(I, n, m, dtype, max(args.repeats, 10))
+            t_pass = adamw_pass_seconds(W0.shape, dtype, max(args.repeats, 10))
+            torch_timer, ours_timer = torch_step_timer(W0, steps), ours_step_timer(W0, steps)
+            timings = [(torch_timer(), ours_timer()) for _ in range(args.repeats)]  # interleaved
+            torch_s, ours_s = (statistics.median(column) for column in zip(*timings))
             limit_s = 2 * t_gemm + t_pass
             rows.append({"m": m, "steps": steps, "torch_ms": 1e3 * torch_s, "ours_ms": 1e3 * ours_s,
                          "ratio": torch_s / ours_s, "limit_ms": 1e3 * limit_s,

@@ -10,8 +10,8 @@ A claim that the evidence refutes stays here, registered with ``expected="refute
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -29,13 +29,17 @@ TIERS = ("quick", "full")
 
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
-    """Result of one check: ``measured`` against ``predicted`` under ``tolerance`` (text)."""
+    """Result of one check: ``measured`` against ``predicted`` under ``tolerance`` (text).
+
+    ``data`` holds the numbers behind the measurement (lists), which the claim's ``plot`` draws.
+    """
 
     status: str
     measured: float
     predicted: float
     tolerance: str
     detail: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -48,7 +52,8 @@ class Claim:
 
     ``prediction`` names the theory side, ``evidence`` the independent route, ``test`` the pytest
     node that runs it; ``expected`` is "confirmed" or "refuted" (a paper claim our evidence
-    contradicts, with ``correction`` stating the law that holds instead).
+    contradicts, with ``correction`` stating the law that holds instead). ``plot(data, ax)``, if
+    given, draws the outcome's data on a matplotlib Axes for the report.
     """
 
     id: str
@@ -61,6 +66,7 @@ class Claim:
     check: Callable[[np.random.Generator], Outcome]
     expected: str = "confirmed"
     correction: str = ""
+    plot: Callable[[Mapping[str, Any], Any], None] | None = None
 
     def __post_init__(self):
         if self.tier not in TIERS:
@@ -73,7 +79,7 @@ CLAIMS: dict[str, Claim] = {}
 
 
 def claim(**fields) -> Callable:
-    """Decorator registering ``check`` under ``fields['id']``."""
+    """Decorator registering ``check`` under ``fields['id']`` (a Claim's fields, less ``check``)."""
 
     def register(check):
         if fields["id"] in CLAIMS:
@@ -103,10 +109,10 @@ def run_claim(c: Claim, *, seed: int = 0) -> Outcome:
     return c.check(np.random.default_rng([seed, key]))
 
 
-def _within(measured: float, predicted: float, atol: float, detail: str = "") -> Outcome:
+def _within(measured: float, predicted: float, atol: float, detail: str = "", data=None) -> Outcome:
     ok = abs(measured - predicted) <= atol
     return Outcome(status="confirmed" if ok else "refuted", measured=measured, predicted=predicted,
-                   tolerance=f"|measured − predicted| ≤ {atol:g}", detail=detail)
+                   tolerance=f"|measured − predicted| ≤ {atol:g}", detail=detail, data=data or {})
 
 
 # --- issue 2: the model, its loss and its optimisers ----------------------------------------
@@ -168,7 +174,16 @@ def _init_norm(rng):
     return _within(float(sq.mean()), 1.0, 5 * math.sqrt(2 / spec.m / sq.size))
 
 
-@claim(id="train.gd-flow-order",
+def _plot_gd_order(data, ax):
+    lr, err = np.array(data["lr"]), np.array(data["error"])
+    ax.loglog(lr, err, "o-", label="GD vs solve_ivp flow")
+    ax.loglog(lr, err[0] * lr / lr[0], "k--", label="slope 1")
+    ax.set_xlabel("step size η")
+    ax.set_ylabel("max |W_GD(T) − W_flow(T)|")
+    ax.legend()
+
+
+@claim(id="train.gd-flow-order", plot=_plot_gd_order,
        statement="Gradient descent with step η approaches the gradient flow with global error O(η)",
        source="ours",
        prediction="order 1 in η",
@@ -185,7 +200,8 @@ def _gd_order(rng):
         cfg = TrainConfig(optimizer="gd", lr=float(lr), steps=round(T / lr), record=Schedule(every=10**9))
         errs.append(np.abs(train(spec, cfg, W0=W0[None]).W[0] - flow).max())
     order = float(np.polyfit(np.log(lrs), np.log(errs), 1)[0])
-    return _within(order, 1.0, 0.05, f"fitted slope of log error vs log η over η = T/40 … T/320, T = {T}")
+    return _within(order, 1.0, 0.05, f"fitted slope of log error vs log η over η = T/40 … T/320, T = {T}",
+                   data={"lr": lrs.tolist(), "error": [float(e) for e in errs]})
 
 
 @claim(id="train.adamw-formula",

@@ -1,6 +1,7 @@
 """The ``incidental`` command line: a thin layer over the library.
 
-    incidental verify [--quick | --full] [--claim ID ...] [--seed N] [--json] [--quiet]
+    incidental verify [--quick | --full] [--claim ID ...] [--seed N] [--out DIR] [--json] [--quiet]
+    incidental sweep NAME [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR [--quiet]
     incidental train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
 
@@ -41,8 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     v.set_defaults(tier="quick")
     v.add_argument("--claim", action="append", metavar="ID", help="run only this claim (repeatable)")
     v.add_argument("--seed", type=_nonnegative_int, default=0, help="root seed (default 0)")
+    v.add_argument("--out", type=Path, help="write report.md, claims.json and figures/ here")
     v.add_argument("--json", action="store_true", help="print the results as JSON")
     v.add_argument("--quiet", action="store_true", help="print nothing; the exit code tells")
+
+    w = sub.add_parser("sweep", help="run a registered parameter sweep, resuming what is on disk")
+    w.add_argument("name", help="sweep name (see sims/sweeps.py)")
+    w.add_argument("--quick", action="store_true", help="the quick grid instead of the paper's size")
+    w.add_argument("--seed", type=_nonnegative_int, default=0)
+    where = w.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
+    w.add_argument("--out", type=Path, required=True, help="results go to DIR/NAME/ and DIR/NAME.csv")
+    w.add_argument("--quiet", action="store_true")
 
     t = sub.add_parser("train", help="train the toy model and save weights and metrics")
     t.add_argument("--n", type=int, required=True, help="features")
@@ -70,6 +82,13 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = _nonnegative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def _writable_folder(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -82,28 +101,62 @@ def _writable_folder(path: Path) -> Path:
 
 def _verify(args) -> int:
     from .claims import run_claim, select_claims
+    from .report import claim_row, write_report
+    from .sweep import code_version
+    from ._progress import progress_bar
 
     claims = select_claims(tier=args.tier, ids=args.claim)
+    out = _writable_folder(args.out) if args.out is not None else None
     rows = []
     start = time.perf_counter()
-    for c in claims:
-        t0 = time.perf_counter()
-        o = run_claim(c, seed=args.seed)
-        rows.append({"id": c.id, "statement": c.statement, "source": c.source, "expected": c.expected,
-                     "status": o.status, "measured": o.measured, "predicted": o.predicted,
-                     "tolerance": o.tolerance, "detail": o.detail, "correction": c.correction,
-                     "seconds": round(time.perf_counter() - t0, 3)})
-        if not args.quiet and not args.json:
-            mark = "ok  " if o.status == c.expected else "FAIL"
-            print(f"{mark} {c.id:<22} {o.status:<9} measured {o.measured:<11.4g} "
-                  f"predicted {o.predicted:<11.4g} {o.tolerance}", flush=True)
-    failed = [r["id"] for r in rows if r["status"] != r["expected"]]
+    with progress_bar(total=len(claims), desc="claims", disable=args.quiet or args.json) as bar:
+        for c in claims:
+            t0 = time.perf_counter()
+            o = run_claim(c, seed=args.seed)
+            rows.append(claim_row(c, o, time.perf_counter() - t0))
+            bar.update(1)
+            if not args.quiet and not args.json:
+                mark = "ok  " if o.status == c.expected else "FAIL"
+                print(f"{mark} {c.id:<22} {o.status:<9} measured {o.measured:<11.4g} "
+                      f"predicted {o.predicted:<11.4g} {o.tolerance}", flush=True)
+    elapsed = time.perf_counter() - start
+    header = {"tier": args.tier, "seed": args.seed, "code": code_version(), "seconds": round(elapsed, 2)}
+    report = write_report(out, claims, rows, header=header) if out is not None else None
+    failed = [r["id"] for r in rows if not r["as_expected"]]
     if args.json and not args.quiet:
-        print(json.dumps({"tier": args.tier, "seed": args.seed, "claims": rows}, indent=2))
+        print(json.dumps({**header, "claims": rows}, indent=2))
     elif not args.quiet:
-        print(f"{len(rows) - len(failed)} of {len(rows)} claims as expected "
-              f"({time.perf_counter() - start:.1f} s)" + (f"; unexpected: {', '.join(failed)}" if failed else ""))
+        print(f"{len(rows) - len(failed)} of {len(rows)} claims as expected ({elapsed:.1f} s)"
+              + (f"; unexpected: {', '.join(failed)}" if failed else "")
+              + (f"; report: {report}" if report else ""))
     return 1 if failed else 0
+
+
+def _sweep(args) -> int:
+    from .sweep import run_sweep
+    from .sweeps import make_sweep
+
+    sweep = make_sweep(args.name, quick=args.quick, seed=args.seed)
+    out = _writable_folder(args.out)
+    res = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    table = out / f"{sweep.name}.csv"
+    params = list(res.rows[0]["params"])
+    values = list(res.rows[0]["result"])
+    lines = [",".join(params + ["instance"] + values)]
+    for row in res.rows:
+        result = row["result"]
+        count = max(len(v) if isinstance(v, list) else 1 for v in result.values())
+        for i in range(count):
+            cells = [str(row["params"][p]) for p in params] + [str(i)]
+            cells += [repr(result[k][i] if isinstance(result[k], list) else result[k]) for k in values]
+            lines.append(",".join(cells))
+    tmp = table.with_name(f".{table.name}.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, table)
+    if not args.quiet:
+        print(f"{sweep.name}: {len(res.rows)} points ({res.computed} computed, {res.reused} reused); "
+              f"results in {res.folder}, table {table}")
+    return 0
 
 
 def _train(args) -> int:
@@ -148,8 +201,8 @@ def main(argv=None) -> int:
     """Entry point of the ``incidental`` console script; returns the exit code."""
     try:
         args = _parser().parse_args(argv)
-        return _verify(args) if args.command == "verify" else _train(args)
-    except (UsageError, ValueError) as exc:
+        return {"verify": _verify, "sweep": _sweep, "train": _train}[args.command](args)
+    except (UsageError, ValueError, OSError) as exc:
         print(f"incidental: error: {exc}", file=sys.stderr)
         return 2
     except FloatingPointError as exc:  # DivergenceError

@@ -80,3 +80,48 @@ def test_divergence_exits_nonzero_with_the_step(tmp_path, capsys):
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "at step" in err and err.count("\n") == 1
+
+
+def test_verify_writes_report_json_and_figures(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["verify", "--quick", "--quiet", "--out", str(out),
+                 "--claim", "train.gd-flow-order", "--claim", "model.forces"]) == 0
+    assert capsys.readouterr().out == ""
+    data = json.loads((out / "claims.json").read_text())
+    assert [c["id"] for c in data["claims"]] == ["model.forces", "train.gd-flow-order"]
+    assert data["claims"][1]["figure"] == "figures/train.gd-flow-order.png"
+    png = out / "figures" / "train.gd-flow-order.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (out / "report.md").read_text()
+    assert "2 of 2 claims came out as the ledger expects" in report
+    assert "[png](figures/train.gd-flow-order.png)" in report
+    table = [line for line in report.splitlines() if line.startswith("| `")]
+    assert all(line.replace("\\|", "").count("|") == 9 for line in table)  # 8 cells, escaped pipes
+    assert not list(out.rglob(".*tmp*"))
+
+
+def test_sweep_command_writes_results_and_resumes(tmp_path, capsys, monkeypatch):
+    from sims import sweeps
+
+    from .sweep_points import noisy_sum
+
+    grid = ({"a": (0, 1)}, {"b": 0.5})
+    monkeypatch.setitem(sweeps.SWEEPS, "demo", (noisy_sum, grid, grid))
+    assert main(["sweep", "demo", "--quick", "--out", str(tmp_path), "--quiet"]) == 0
+    lines = (tmp_path / "demo.csv").read_text().splitlines()
+    assert lines[0] == "b,a,instance,draws,value" and len(lines) == 1 + 2 * 3
+    assert main(["sweep", "demo", "--quick", "--out", str(tmp_path)]) == 0
+    assert "(0 computed, 2 reused)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["sweep", "nope", "--out", "X"], "sweep must be one of"),
+    (["sweep", "polysemantic", "--workers", "0", "--out", "X"], "positive integer"),
+    (["sweep", "polysemantic", "--workers", "2", "--scheduler", "tcp://x:1", "--out", "X"], "not allowed with"),
+    (["sweep", "polysemantic"], "--out"),
+])
+def test_sweep_bad_input(args, fragment, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err

@@ -1,4 +1,5 @@
-"""Layering: theory is pure (no sims, no I/O libraries); sims never imports derivations."""
+"""Layering: theory is pure (no sims, no I/O libraries); sims never imports derivations, and
+derivations imports neither theory nor sims (an independent route)."""
 
 import ast
 from pathlib import Path
@@ -20,6 +21,7 @@ def imported_modules(folder):
 @pytest.mark.parametrize("folder,forbidden", [
     ("theory", {"sims", "derivations", "matplotlib", "tqdm", "dask", "json", "pathlib", "os", "numba"}),
     ("sims", {"derivations"}),
+    ("derivations", {"theory", "sims"}),
 ])
 def test_forbidden_imports(folder, forbidden):
     offenders = [(name, mods & forbidden) for name, mods in imported_modules(folder) if mods & forbidden]
