@@ -1,34 +1,14 @@
 """sympy derivations that re-derive and check each equation ``theory`` uses.
 
-Run all checks with ``python -m derivations``; each entry of ``CHECKS`` returns (passed, detail).
+``python -m derivations [NAME ...] [--check] [--latex FILE]`` shows each derivation's results,
+runs its machine check and exits non-zero if any check fails. ``derivations`` imports neither
+``theory`` nor ``sims``: the tests lambdify these results and compare them with the numpy code.
 """
 
 from __future__ import annotations
 
-import sympy as sp
-
 from . import loss
+from ._core import REGISTRY, Check, Derivation
+from .cli import main, run_checks, write_latex
 
-__all__ = ["CHECKS", "loss", "run_all"]
-
-
-def _all_zero(exprs) -> tuple[bool, str]:
-    bad = [e for e in exprs if sp.simplify(e) != 0]
-    return not bad, f"{len(exprs)} residuals, {len(bad)} nonzero"
-
-
-CHECKS = {
-    "loss: network = row form (paper §2.1), n=3, m=3": lambda: _all_zero([loss.derive_row_form_residual(3, 3)]),
-    "gradient: every ReLU sign region (paper §2.2), n=3, m=2": lambda: _all_zero(loss.derive_gradient_residuals(3, 2)),
-}
-
-
-def run_all(*, verbose: bool = True) -> bool:
-    """Run every check; print one line each; return True if all pass."""
-    ok = True
-    for name, check in CHECKS.items():
-        passed, detail = check()
-        ok &= passed
-        if verbose:
-            print(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}", flush=True)
-    return ok
+__all__ = ["REGISTRY", "Check", "Derivation", "loss", "main", "run_checks", "write_latex"]

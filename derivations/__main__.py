@@ -1,5 +1,5 @@
 import sys
 
-from . import run_all
+from .cli import main
 
-sys.exit(0 if run_all() else 1)
+sys.exit(main())

@@ -2,6 +2,7 @@
 
     incidental verify [--quick | --full] [--claim ID ...] [--seed N] [--out DIR] [--json] [--quiet]
     incidental sweep NAME [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR [--quiet]
+    incidental derive [NAME ...] [--check] [--latex FILE] [--list]
     incidental train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
 
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
     w.add_argument("--out", type=Path, required=True, help="results go to DIR/NAME/ and DIR/NAME.csv")
     w.add_argument("--quiet", action="store_true")
+
+    sub.add_parser("derive", help="re-derive and check the theory's equations (sympy); "
+                   "arguments as python -m derivations", add_help=False)
 
     t = sub.add_parser("train", help="train the toy model and save weights and metrics")
     t.add_argument("--n", type=int, required=True, help="features")
@@ -199,6 +203,11 @@ def _train(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point of the ``incidental`` console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["derive"]:  # its own parser: python -m derivations
+        from derivations import main as derive_main
+
+        return derive_main(argv[1:], prog="incidental derive")
     try:
         args = _parser().parse_args(argv)
         return {"verify": _verify, "sweep": _sweep, "train": _train}[args.command](args)

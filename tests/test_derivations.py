@@ -6,7 +6,8 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
-from derivations import CHECKS, loss as dloss
+from derivations import REGISTRY, main
+from derivations import loss as dloss
 from theory import loss, loss_gradient
 
 from .strategies import seeds
@@ -14,10 +15,20 @@ from .strategies import seeds
 N, M, LAM = 3, 3, 0.05
 
 
-@pytest.mark.parametrize("name", list(CHECKS))
+@pytest.mark.parametrize("name", list(REGISTRY))
 def test_derivation_check(name):
-    passed, detail = CHECKS[name]()
-    assert passed, detail
+    c = REGISTRY[name].check()
+    assert c.passed, c.detail
+
+
+def test_command_line_and_latex(tmp_path, capsys):
+    tex = tmp_path / "d.tex"
+    assert main(["loss", "--check", "--latex", str(tex)]) == 0
+    out = capsys.readouterr().out
+    assert "loss.forces" in out and "checks passed" in out
+    text = tex.read_text()
+    assert text.startswith("\\documentclass") and text.count("\\section") == sum(n.startswith("loss.") for n in REGISTRY)
+    assert main(["no-such-topic"]) == 2 and "unknown derivation" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

@@ -24,5 +24,8 @@ def imported_modules(folder):
     ("derivations", {"theory", "sims"}),
 ])
 def test_forbidden_imports(folder, forbidden):
-    offenders = [(name, mods & forbidden) for name, mods in imported_modules(folder) if mods & forbidden]
+    # the comparison layer (the ledger's claims) and the CLI may see every package
+    allowed = {"cli.py"} | {p.name for p in (ROOT / "sims").glob("claims*.py")} if folder == "sims" else set()
+    offenders = [(name, mods & forbidden) for name, mods in imported_modules(folder)
+                 if mods & forbidden and name not in allowed]
     assert not offenders, offenders
