@@ -160,6 +160,7 @@ def gemm_seconds(instances: int, n: int, m: int, dtype: str, repeats: int) -> fl
 def adamw_pass_seconds(shape: tuple[int, ...], dtype: str, repeats: int) -> float:
     w, g, m, v = (np.ones(int(np.prod(shape)), dtype=dtype) for _ in range(4))
     _read4_write3(w, g, m, v)
+    time.sleep(0.5)  # let BLAS threads that spin after a call go idle (OpenBLAS: ~0.1 s)
     return min(seconds(lambda: _read4_write3(w, g, m, v)) for _ in range(repeats))
 
 
@@ -198,8 +199,8 @@ def main(argv=None) -> int:
         for m in args.m:
             steps = steps_for(m, args.steps)
             W0 = initial_weights(I, n, m, dtype)
-            t_gemm = gemm_seconds(I, n, m, dtype, max(args.repeats, 10))
             t_pass = adamw_pass_seconds(W0.shape, dtype, max(args.repeats, 10))
+            t_gemm = gemm_seconds(I, n, m, dtype, max(args.repeats, 10))
             torch_timer, ours_timer = torch_step_timer(W0, steps), ours_step_timer(W0, steps)
             timings = [(torch_timer(), ours_timer()) for _ in range(args.repeats)]  # interleaved
             torch_s, ours_s = (statistics.median(column) for column in zip(*timings))

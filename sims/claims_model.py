@@ -13,6 +13,7 @@ from .ledger import claim, within
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
+
 @claim(id="model.loss-rows",
        statement="With one-hot inputs the summed squared error equals Σ_i(1−‖W_i‖²)² + Σ_{i≠j} ReLU(⟨W_i,W_j⟩)²",
        source="paper §2.1 [R]",

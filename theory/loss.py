@@ -74,11 +74,11 @@ def output_error_derivative(A) -> np.ndarray:
     ``A`` holds the output pre-activations A_ij = ⟨W_i, W_j⟩ + ⟨W_j, ξ⟩ (row: input, column: output).
     """
     A = np.asarray(A)
-    n = A.shape[-1]
+    idx = np.arange(A.shape[-1])
+    # Off the diagonal 2 ReLU(A) already vanishes where A <= 0; only the diagonal needs the mask.
     D = np.maximum(A, 0)
-    idx = np.arange(n)
-    D[..., idx, idx] -= 1
-    D *= 2 * (A > 0)
+    D[..., idx, idx] -= A[..., idx, idx] > 0
+    D *= 2
     return D
 
 
