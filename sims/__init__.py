@@ -1,5 +1,6 @@
 """Numerical experiments: training loops, gradient-flow integration, metrics, CLI."""
 
+from .collisions_mc import sample_polysemantic_counts
 from .flow import FlowResult, integrate_gradient_flow
 from .metrics import (
     PAPER_BAND,
@@ -31,6 +32,7 @@ __all__ = [
     "initial_weights",
     "integrate_gradient_flow",
     "l1_norms",
+    "sample_polysemantic_counts",
     "start_end_correlation",
     "train",
     "winner_initial_rank",
