@@ -1,10 +1,11 @@
 """The claims ledger: every claim, the paper's or ours, with its theory prediction, its
 independent check and its test. Importing this module registers every topic's claims.
 
-Topics: ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)).
+Topics: ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
+``claims_noise`` (hidden noise, kurtosis).
 """
 
-from . import claims_collisions, claims_model  # noqa: F401  (importing registers the claims)
+from . import claims_collisions, claims_model, claims_noise  # noqa: F401  (importing registers the claims)
 from .ledger import CLAIMS, Claim, Outcome, claim, run_claim, select_claims, within
 
 __all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "within"]
