@@ -5,12 +5,29 @@ Each kernel updates the flattened weights in place, adds the L1 subgradient λ·
 weights it produced, so divergence is detected without another pass. Elementwise work has no
 reductions across elements other than that count, so results do not depend on the thread count.
 Scalars are passed in the weights' dtype, so float32 runs compute in float32 as PyTorch does.
+
+Small arrays run on one thread (``run``): waking numba's thread pool costs more than the update
+itself below ~32k elements, and under CPU contention it costs milliseconds.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+PARALLEL_MIN_SIZE = 1 << 15
+
+
+def run(kernel, w, *args):
+    """Call ``kernel(w, *args)``, on a single thread when ``w`` is small."""
+    if w.size >= PARALLEL_MIN_SIZE:
+        return kernel(w, *args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(w, *args)
+    finally:
+        numba.set_num_threads(threads)
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)

@@ -217,14 +217,14 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught just below
             data_gradient(W, xi=xi, out=grad)
         if config.optimizer == "gd":
-            bad = _kernels.gd_step(w_flat, g_flat, lr, l1)
+            bad = _kernels.run(_kernels.gd_step, w_flat, g_flat, lr, l1)
         elif config.optimizer == "prox_gd":
-            bad = _kernels.prox_gd_step(w_flat, g_flat, lr, dt(config.lr * spec.l1))
+            bad = _kernels.run(_kernels.prox_gd_step, w_flat, g_flat, lr, dt(config.lr * spec.l1))
         else:
             bc1 = 1 - beta1**step
             bc2 = 1 - beta2**step
-            bad = _kernels.adamw_step(
-                w_flat, g_flat, m_state, v_state, l1, decay, dt(1 - beta1), dt(beta2), dt(1 - beta2),
+            bad = _kernels.run(
+                _kernels.adamw_step, w_flat, g_flat, m_state, v_state, l1, decay, dt(1 - beta1), dt(beta2), dt(1 - beta2),
                 dt(config.lr / bc1), dt(math.sqrt(bc2)), dt(config.eps))
         if bad:
             raise DivergenceError(step, config.optimizer, config.lr)
