@@ -2,6 +2,7 @@
 
     incidental verify [--quick | --full] [--claim ID ...] [--seed N] [--out DIR] [--json] [--quiet]
     incidental sweep NAME [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR [--quiet]
+    incidental reproduce NAME|all [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR
     incidental derive [NAME ...] [--check] [--latex FILE] [--list]
     incidental train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
@@ -18,6 +19,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from ._io import atomic_csv
 
 __all__ = ["main"]
 
@@ -56,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
     w.add_argument("--out", type=Path, required=True, help="results go to DIR/NAME/ and DIR/NAME.csv")
     w.add_argument("--quiet", action="store_true")
+
+    r = sub.add_parser("reproduce", help="reproduce a figure of the paper (PNG + CSV)")
+    r.add_argument("name", help="figure name, or 'all' (see sims/reproduce.py)")
+    r.add_argument("--quick", action="store_true", help="a smaller version that runs in minutes")
+    r.add_argument("--seed", type=_nonnegative_int, default=0)
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
+    r.add_argument("--out", type=Path, required=True, help="folder for the PNG, CSV and sweep results")
+    r.add_argument("--quiet", action="store_true")
 
     sub.add_parser("derive", help="re-derive and check the theory's equations (sympy); "
                    "arguments as python -m derivations", add_help=False)
@@ -146,20 +159,36 @@ def _sweep(args) -> int:
     table = out / f"{sweep.name}.csv"
     params = list(res.rows[0]["params"])
     values = list(res.rows[0]["result"])
-    lines = [",".join(params + ["instance"] + values)]
+    rows = []
     for row in res.rows:
         result = row["result"]
         count = max(len(v) if isinstance(v, list) else 1 for v in result.values())
         for i in range(count):
-            cells = [str(row["params"][p]) for p in params] + [str(i)]
-            cells += [repr(result[k][i] if isinstance(result[k], list) else result[k]) for k in values]
-            lines.append(",".join(cells))
-    tmp = table.with_name(f".{table.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, table)
+            rows.append([row["params"][p] for p in params] + [i]
+                        + [result[k][i] if isinstance(result[k], list) else result[k] for k in values])
+    atomic_csv(table, params + ["instance"] + values, rows)
     if not args.quiet:
         print(f"{sweep.name}: {len(res.rows)} points ({res.computed} computed, {res.reused} reused); "
               f"results in {res.folder}, table {table}")
+    return 0
+
+
+def _reproduce(args) -> int:
+    from .reproduce import RunOptions, load_all
+
+    registry = load_all()
+    names = list(registry) if args.name == "all" else [args.name]
+    for name in names:
+        if name not in registry:
+            raise UsageError(f"unknown figure {name!r}; known: {', '.join(registry)} or all")
+    out = _writable_folder(args.out)
+    options = RunOptions(quick=args.quick, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+                         progress=not args.quiet)
+    for name in names:
+        t0 = time.perf_counter()
+        files = registry[name].run(out, options)
+        if not args.quiet:
+            print(f"{name}: wrote {', '.join(str(f) for f in files)} ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 
@@ -189,12 +218,9 @@ def _train(args) -> int:
         np.savez(fh, W0=res.W0, W=res.W, steps=res.steps)
     os.replace(tmp, out / "weights.npz")
     names = sorted(res.history)
-    lines = ["step,instance," + ",".join(names)]
-    for r, step in enumerate(res.steps):
-        for i in range(config.instances):
-            lines.append(f"{step},{i}," + ",".join(f"{float(res.history[k][r, i]):.10g}" for k in names))
-    (out / "history.csv.tmp").write_text("\n".join(lines) + "\n")
-    os.replace(out / "history.csv.tmp", out / "history.csv")
+    atomic_csv(out / "history.csv", ["step", "instance"] + names,
+               ([step, i] + [float(res.history[k][r, i]) for k in names]
+                for r, step in enumerate(res.steps) for i in range(config.instances)))
     final = {k: float(np.mean(res.history[k][-1])) for k in names}
     print(f"wrote {out / 'weights.npz'} and {out / 'history.csv'}; final means: "
           + ", ".join(f"{k} {v:.4g}" for k, v in final.items()))
@@ -210,7 +236,7 @@ def main(argv=None) -> int:
         return derive_main(argv[1:], prog="incidental derive")
     try:
         args = _parser().parse_args(argv)
-        return {"verify": _verify, "sweep": _sweep, "train": _train}[args.command](args)
+        return {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train}[args.command](args)
     except (UsageError, ValueError, OSError) as exc:
         print(f"incidental: error: {exc}", file=sys.stderr)
         return 2

@@ -7,10 +7,10 @@ half-written report.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ._io import atomic_text, pyplot, save_figure
 from .claims import Claim, Outcome
 
 __all__ = ["claim_row", "write_report"]
@@ -25,27 +25,15 @@ def claim_row(c: Claim, o: Outcome, seconds: float) -> dict:
             "correction": c.correction, "seconds": round(seconds, 3), "data": dict(o.data)}
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _figure(c: Claim, data: Mapping, path: Path) -> bool:
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+        plt = pyplot()
+    except ValueError:
         return False
     fig, ax = plt.subplots(figsize=(5, 3.6), layout="constrained")
     c.plot(data, ax)
     ax.set_title(c.id, fontsize=10)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    os.replace(tmp, path)
+    save_figure(fig, path)
     return True
 
 
@@ -64,7 +52,7 @@ def write_report(out: Path, claims: Sequence[Claim], rows: Sequence[dict], *, he
                 figures[c.id] = path.relative_to(out).as_posix()
     for row in rows:
         row["figure"] = figures.get(row["id"])
-    _atomic_text(out / "claims.json", json.dumps({**header, "claims": list(rows)}, indent=2) + "\n")
+    atomic_text(out / "claims.json", json.dumps({**header, "claims": list(rows)}, indent=2) + "\n")
 
     ok = sum(r["as_expected"] for r in rows)
     lines = [
@@ -90,5 +78,5 @@ def write_report(out: Path, claims: Sequence[Claim], rows: Sequence[dict], *, he
     notes = [r for r in rows if r["detail"]]
     if notes:
         lines += ["", "## Details", ""] + [f"- `{r['id']}`: {r['detail']}" for r in notes]
-    _atomic_text(out / "report.md", "\n".join(lines) + "\n")
+    atomic_text(out / "report.md", "\n".join(lines) + "\n")
     return out / "report.md"

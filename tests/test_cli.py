@@ -125,3 +125,31 @@ def test_sweep_bad_input(args, fragment, capsys, tmp_path, monkeypatch):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and fragment in err
+
+
+def test_reproduce_noise_writes_png_and_csv(tmp_path, capsys, monkeypatch):
+    from sims import noise_experiment
+
+    real = noise_experiment.noise_sweep
+
+    def tiny(*, quick, seed=0):
+        s = real(quick=quick, seed=seed)
+        return type(s)(name=s.name, point=s.point, grid=s.grid, seed=s.seed,
+                       fixed={**s.fixed, "steps": 300, "points": 5})
+
+    monkeypatch.setattr(noise_experiment, "noise_sweep", tiny)
+    assert main(["reproduce", "noise", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "noise.png").read_bytes()[:4] == b"\x89PNG"
+    lines = (tmp_path / "noise.csv").read_text().splitlines()
+    assert lines[0].startswith("family,sigma,excess_kurtosis,step,fourth_norm_mean,ci95_low,ci95_high")
+    families = {line.split(",")[0] for line in lines[1:]}
+    assert families == {"bipolar", "uniform", "gaussian", "laplace"}
+    for line in lines[1:]:
+        mean, lo, hi = map(float, line.split(",")[4:7])
+        assert lo <= mean <= hi
+
+
+def test_reproduce_unknown_figure(capsys, tmp_path):
+    assert main(["reproduce", "nope", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown figure 'nope'" in err and not (tmp_path / "x").exists()
