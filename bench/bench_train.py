@@ -111,7 +111,7 @@ def ours_step_timer(W0: np.ndarray, steps: int):
     k2 = k1 + steps
 
     def repeat():
-        run(1)  # untimed: the first numpy allocations after torch ran pay the kernel's page work
+        run(1)  # untimed: right after torch, numpy's first big allocations cost ~0.8 s of kernel time
         return (seconds(lambda: run(k2)) - seconds(lambda: run(k1))) / (k2 - k1)
 
     return repeat
@@ -187,8 +187,9 @@ def main(argv=None) -> int:
     numba.set_num_threads(T)
     rows = []
     with threadpoolctl.threadpool_limits(T):
-        blas = [info for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
-        for info in blas:  # numpy's own is the one under numpy*/ (wheels) or its environment's lib/
+        blas = sorted((info for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"),
+                      key=lambda info: "numpy" not in info["filepath"])  # numpy's wheel copy first
+        for info in blas:
             where = Path(info["filepath"])
             print(f"BLAS {info['internal_api']} {info['version']} ({info.get('architecture', '?')}, "
                   f"{info['num_threads']} threads): {where.parent.name}/{where.name}")

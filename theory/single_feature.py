@@ -1,0 +1,355 @@
+"""One feature under the ℓ1 penalty alone: the exact soft-threshold solution and its reductions.
+
+Units: the paper's gradient-flow units (§2.2), dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k), with
+λ = λ_code/4 and t = 4 × (optimiser time); a coordinate that reaches 0 stays there (sign(0) = 0).
+Paper §2.3 and §2.6; every equation here is re-derived in ``derivations/single_feature.py``
+(topic ``single-feature``), named in each docstring.
+
+* Exact solution (``single-feature.exact-solution``): w_k(t) = sign(w_k(0))·a(t)·(|w_k(0)| − b(t))₊,
+  a = exp∫₀ᵗ(1 − q), b = λ∫₀ᵗ a⁻¹, q = ‖w‖².
+* Reduced flow (``single-feature.reduced-ode``): d(log a)/dt = 1 − a²Σ_{|w_k(0)|>b}(|w_k(0)| − b)²,
+  db/dt = λ/a; O(log m) per evaluation through prefix sums of the sorted magnitudes.
+* Continuum limit (``single-feature.continuum``): |w_k(0)| ~ |N(0, s²/m)|, x = √m|w(0)|/s,
+  β = √m·b/s, τ = λ√m·t, ε = λ√m. As m → ∞ at fixed ε: d(log a)/dτ = (1 − a²s²M₂(β))/ε,
+  dβ/dτ = 1/(s·a); as ε → 0 as well (quasi-static, q = 1): dβ/dτ = √M₂(β), β(0) = 0.
+* Survivor fixed point (``single-feature.fixed-point``): (1 − w²)w = λ.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.special import erfcx
+
+from . import _validate
+
+__all__ = [
+    "ContinuumLaw",
+    "InitialMagnitudes",
+    "asymptotic_tau",
+    "continuum_flow",
+    "continuum_law",
+    "continuum_moments",
+    "continuum_relative_variance",
+    "continuum_rhs",
+    "continuum_survivor_fraction",
+    "exact_weights",
+    "fixed_point",
+    "fixed_point_threshold",
+    "initial_magnitudes",
+    "norm_balance_rate",
+    "paper_active_heuristic",
+    "paper_l1_heuristic",
+    "quasi_static_feature_benefit",
+    "reduced_flow",
+    "reduced_rhs",
+    "relative_variance",
+]
+
+_SQRT_HALF_PI = math.sqrt(math.pi / 2)
+_DIRECT_SUM_BELOW = 64  # survivors summed directly (no cancellation) when fewer than this
+
+
+def exact_weights(w0, log_a, b) -> np.ndarray:
+    """w_k(t) = sign(w_k(0))·a·(|w_k(0)| − b)₊ with a = exp(log_a).
+
+    Paper §2.3(a); derivation ``single-feature.exact-solution``. ``w0`` is any array of initial
+    weights (paper units); ``log_a`` and ``b ≥ 0`` are the reduced variables at time t.
+    """
+    w0 = np.asarray(w0, dtype=np.float64)
+    log_a = _validate.real("log_a", log_a)
+    b = _validate.real("b", b, minimum=0.0)
+    return np.sign(w0) * math.exp(log_a) * np.maximum(np.abs(w0) - b, 0.0)
+
+
+@dataclass(frozen=True)
+class InitialMagnitudes:
+    """Sorted initial magnitudes |w_k(0)| (ascending) with prefix sums c_p[j] = Σ_{i<j} w_(i)^p.
+
+    Build with ``initial_magnitudes(w0)``. ``survivor_sums(b)`` gives (S₀, S₁, S₂) =
+    (count, Σw, Σw²) over the coordinates with |w_k(0)| > b.
+    """
+
+    w: np.ndarray
+    c1: np.ndarray
+    c2: np.ndarray
+
+    @property
+    def m(self) -> int:
+        """Number of coordinates."""
+        return int(self.w.size)
+
+    def first_survivor(self, b: float) -> int:
+        """Index (in ``w``) of the smallest magnitude strictly above b; O(log m)."""
+        return int(np.searchsorted(self.w, b, side="right"))
+
+    def survivor_sums(self, b: float) -> tuple[int, float, float]:
+        """(S₀, S₁, S₂) = (#{w > b}, Σ_{w>b} w, Σ_{w>b} w²), O(log m) by bisection."""
+        j = self.first_survivor(b)
+        return self.m - j, float(self.c1[-1] - self.c1[j]), float(self.c2[-1] - self.c2[j])
+
+    def survivor_square_excess(self, b: float) -> float:
+        """Σ_{w>b}(w − b)² = S₂ − 2bS₁ + b²S₀ (derivation ``single-feature.reduced-ode``).
+
+        With fewer than 64 survivors the tail is summed directly, avoiding the cancellation of
+        the prefix-sum form when the excesses are small compared with the magnitudes.
+        """
+        j = self.first_survivor(b)
+        if self.m - j < _DIRECT_SUM_BELOW:
+            return float(np.sum((self.w[j:] - b) ** 2))
+        s0, s1, s2 = self.m - j, self.c1[-1] - self.c1[j], self.c2[-1] - self.c2[j]
+        return float(max(s2 - 2 * b * s1 + b * b * s0, 0.0))
+
+
+def initial_magnitudes(w0) -> InitialMagnitudes:
+    """Sort |w0| and build the prefix sums used by ``reduced_rhs`` (O(m log m) once)."""
+    w = np.sort(np.abs(np.asarray(w0, dtype=np.float64).ravel()))
+    if w.size == 0 or not np.all(np.isfinite(w)):
+        raise ValueError("w0 must be a non-empty array of finite numbers")
+    zero = np.zeros(1)
+    return InitialMagnitudes(w, np.concatenate([zero, np.cumsum(w)]), np.concatenate([zero, np.cumsum(w * w)]))
+
+
+def reduced_rhs(t: float, y, init: InitialMagnitudes, lam: float) -> np.ndarray:
+    """d(log a, b)/dt = (1 − a²Σ_{|w(0)|>b}(|w(0)| − b)², λ/a), the exact single-feature flow.
+
+    Paper §2.3(a); derivation ``single-feature.reduced-ode``. ``y = (log a, b)``; ``init`` from
+    ``initial_magnitudes``; λ ≥ 0 in paper units. O(log m) per call (bisection + prefix sums).
+    """
+    log_a, b = float(y[0]), float(y[1])
+    a = math.exp(log_a)
+    q = a * a * init.survivor_square_excess(b)
+    return np.array([1.0 - q, lam / a])
+
+
+def reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: float = 1e-12,
+                 method: str = "DOP853") -> tuple[np.ndarray, np.ndarray]:
+    """Solve the reduced flow from (log a, b) = (0, 0); return (log a, b) at the times ``t_eval``.
+
+    The weights at t are ``exact_weights(w0, log_a[i], b[i])``. Paper units. Raises
+    ``RuntimeError`` if the solver fails. Precision: a survivor's w = a(|w(0)| − b) carries an
+    absolute error ≈ a·(error of b) ≥ a·2⁻⁵³·b, which grows with a ≈ e^{λt/w*} once one survivor
+    is left (≈ 3e-7 at λ = 0.05, t = 400); for long runs continue the lone survivor directly.
+    """
+    lam = _validate.real("lam", lam, minimum=0.0)
+    t_eval = np.atleast_1d(np.asarray(t_eval, dtype=np.float64))
+    if t_eval.ndim != 1 or t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
+        raise ValueError("t_eval must be a non-empty increasing sequence of times >= 0")
+    init = initial_magnitudes(w0)
+    sol = solve_ivp(reduced_rhs, (0.0, float(t_eval[-1])), [0.0, 0.0], method=method, t_eval=t_eval,
+                    args=(init, lam), rtol=rtol, atol=atol)
+    if not sol.success:
+        raise RuntimeError(f"reduced-flow integration failed: {sol.message}")
+    return sol.y[0], sol.y[1]
+
+
+def norm_balance_rate(q, l1_norm, lam):
+    """dq/dt = 2(1 − q)q − 2λS for q = ‖w‖², S = ‖w‖₁ (paper §2.3(c); ``single-feature.norm-balance``)."""
+    lam = _validate.real("lam", lam, minimum=0.0)
+    q = np.asarray(q, dtype=np.float64)
+    return 2 * (1 - q) * q - 2 * lam * np.asarray(l1_norm, dtype=np.float64)
+
+
+def quasi_static_feature_benefit(l1_norm, lam, sq_norm=1.0):
+    """δ = 1 − q = λS/q, the feature benefit at which dq/dt = 0 (paper §2.3(c): δ ≈ λS at q ≈ 1).
+
+    Derivation ``single-feature.norm-balance``. Paper units; ``sq_norm`` = q > 0.
+    """
+    lam = _validate.real("lam", lam, minimum=0.0)
+    q = np.asarray(sq_norm, dtype=np.float64)
+    if np.any(q <= 0):
+        raise ValueError(f"sq_norm must be > 0, got {sq_norm!r}")
+    return lam * np.asarray(l1_norm, dtype=np.float64) / q
+
+
+def relative_variance(w) -> float:
+    """RV = Var/mean² of the nonzero |w_k| (population variance) = m′q/S² − 1.
+
+    Paper §2.3(d); the identity is checked in ``single-feature.norm-balance``. Under the exact
+    balance dq/dt = 0 one has d(1/S)/dt = λ·RV/q.
+    """
+    w = np.abs(np.asarray(w, dtype=np.float64).ravel())
+    w = w[w > 0]
+    if w.size == 0:
+        raise ValueError("w must have at least one nonzero entry")
+    return float(w.size * np.sum(w * w) / np.sum(w) ** 2 - 1.0)
+
+
+def _heuristic_args(t, m, lam):
+    m = _validate.integer("m", m, minimum=1)
+    lam = _validate.real("lam", lam, minimum=0.0)
+    t = np.asarray(t, dtype=np.float64)
+    if np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise ValueError("t must be finite and >= 0")
+    return t, m, lam
+
+
+def paper_l1_heuristic(t, m: int, lam: float, *, clip: bool = True):
+    """‖w‖₁ ≈ 1/(1/√m + λt), the paper's dashed curve (``sparsity.py``), clipped below at 1.
+
+    Paper §2.3(d), which assumes RV = 1 and S(0) = √m (the true S(0) is √(2m/π) for N(0, 1/m)).
+    ``clip=False`` gives the raw expression. Paper units.
+    """
+    t, m, lam = _heuristic_args(t, m, lam)
+    s = 1.0 / (m**-0.5 + lam * t)
+    return np.maximum(s, 1.0) if clip else s
+
+
+def paper_active_heuristic(t, m: int, lam: float, *, clip: bool = True):
+    """m′ ≈ 1/(1/√m + λt)², the paper's dashed active-count curve, clipped below at 1.
+
+    Paper §2.3(d). The continuum law (``continuum_law``) gives m′ → 2(1 + 3/β²)/(λt)² instead:
+    the heuristic drops the factor 1 + RV → 2. ``clip=False`` gives the raw expression.
+    """
+    s = paper_l1_heuristic(t, m, lam, clip=False)
+    return np.maximum(s * s, 1.0) if clip else s * s
+
+
+# ---------------------------------------------------------------- continuum limit m → ∞
+
+def _beta(beta) -> np.ndarray:
+    b = np.asarray(beta, dtype=np.float64)
+    if not np.all(np.isfinite(b)) or np.any(b < 0):
+        raise ValueError(f"beta must be finite and >= 0, got {beta!r}")
+    return b
+
+
+def _mills(b: np.ndarray) -> np.ndarray:
+    """Mills ratio R(β) = Φ̄(β)/φ(β) = √(π/2)·erfcx(β/√2), without underflow."""
+    return _SQRT_HALF_PI * erfcx(b / math.sqrt(2.0))
+
+
+def continuum_survivor_fraction(beta):
+    """m′/m = 2Φ̄(β) = P(X > β) for X ~ |N(0, 1)| (derivation ``single-feature.continuum``)."""
+    b = _beta(beta)
+    return 2.0 * _phi(b) * _mills(b)
+
+
+def _phi(b):
+    return np.exp(-0.5 * b * b) / math.sqrt(2 * math.pi)
+
+
+def continuum_moments(beta):
+    """(M₀, M₁, M₂) with M_p(β) = ∫_β^∞ (x − β)^p 2φ(x) dx (β ≥ 0, X half-normal):
+
+    M₀ = 2Φ̄(β), M₁ = 2[φ(β) − βΦ̄(β)], M₂ = 2[(1 + β²)Φ̄(β) − βφ(β)].
+    Derivation ``single-feature.continuum``. Computed as φ·(polynomial in β and the Mills ratio);
+    the bracket of M₂ loses about log₁₀(β⁴/4) digits to cancellation (≈ 5e-12 relative at β = 20).
+    """
+    b = _beta(beta)
+    phi, r = _phi(b), _mills(b)
+    return 2 * phi * r, 2 * phi * (1 - b * r), 2 * phi * ((1 + b * b) * r - b)
+
+
+def continuum_relative_variance(beta):
+    """RV(β) = M₀M₂/M₁² − 1, the relative variance of the survivors' excesses (x − β).
+
+    π/2 − 1 at β = 0, → 1 as β → ∞ (excesses become exponential). ``single-feature.continuum``.
+    """
+    b = _beta(beta)
+    r = _mills(b)
+    return r * ((1 + b * b) * r - b) / (1 - b * r) ** 2 - 1.0
+
+
+def continuum_rhs(tau: float, y, eps: float, scale: float = 1.0) -> np.ndarray:
+    """m → ∞ at fixed ε = λ√m: d(log a, β)/dτ = ((1 − a²s²M₂(β))/ε, 1/(s·a)), τ = λ√m·t.
+
+    Initial weights |N(0, s²/m)| (``scale`` = s), β = √m·b/s. Derivation ``single-feature.continuum``.
+    """
+    a = math.exp(float(y[0]))
+    m2 = float(continuum_moments(max(float(y[1]), 0.0))[2])
+    return np.array([(1.0 - a * a * scale * scale * m2) / eps, 1.0 / (scale * a)])
+
+
+def continuum_flow(tau, eps: float, scale: float = 1.0, *, rtol: float = 1e-10,
+                   atol: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``continuum_rhs`` from (log a, β) = (0, 0): the m → ∞ law at fixed ε = λ√m.
+
+    Returns (log a, β) at the times ``tau`` (τ = λ√m·t); m′/m = ``continuum_survivor_fraction(β)``.
+    Its ε → 0 limit is ``continuum_law`` (the difference is O(ε) after the transient). Radau,
+    since the log a equation is stiff (rate 2/ε) when ε is small.
+    """
+    eps = _validate.real("eps", eps, minimum=0.0, strict_min=True)
+    scale = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    tau = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    if tau.ndim != 1 or tau.size == 0 or tau[0] < 0 or np.any(np.diff(tau) <= 0):
+        raise ValueError("tau must be a non-empty increasing sequence of times >= 0")
+    if tau[-1] == 0:
+        return np.zeros(tau.size), np.zeros(tau.size)
+    sol = solve_ivp(continuum_rhs, (0.0, float(tau[-1])), [0.0, 0.0], method="Radau", t_eval=tau,
+                    args=(eps, scale), rtol=rtol, atol=atol)
+    if not sol.success:
+        raise RuntimeError(f"continuum-flow integration failed: {sol.message}")
+    return sol.y[0], sol.y[1]
+
+
+@dataclass(frozen=True)
+class ContinuumLaw:
+    """The quasi-static continuum law at times ``tau`` = λ√m·t.
+
+    ``beta``: threshold β(τ); ``survivor_fraction``: m′/m = 2Φ̄(β); ``l1_norm``: ‖w‖₁/√m =
+    M₁/√M₂; ``relative_variance``: RV(β), with d(√m/‖w‖₁)/dτ = RV exactly in this limit.
+    """
+
+    tau: np.ndarray
+    beta: np.ndarray
+    survivor_fraction: np.ndarray
+    l1_norm: np.ndarray
+    relative_variance: np.ndarray
+
+
+def continuum_law(tau, *, rtol: float = 1e-10, atol: float = 1e-12) -> ContinuumLaw:
+    """Solve dβ/dτ = √M₂(β), β(0) = 0 (the m → ∞, then ε = λ√m → 0 limit; q = 1 quasi-static).
+
+    This is not the m → ∞ limit at fixed ε (``continuum_rhs``), which keeps a 2-D system; it
+    is its slow manifold a = 1/(s√M₂(β)), valid up to O(ε) and after a transient of duration
+    O(ε) in τ. Independent of the initial scale s. Derivation ``single-feature.continuum``;
+    large-τ behaviour in ``asymptotic_tau``.
+    """
+    tau = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    if tau.ndim != 1 or tau.size == 0 or tau[0] < 0 or np.any(np.diff(tau) <= 0):
+        raise ValueError("tau must be a non-empty increasing sequence of times >= 0")
+    if tau[-1] == 0:
+        beta = np.zeros(1)
+    else:
+        sol = solve_ivp(lambda s, y: np.sqrt(continuum_moments(max(y[0], 0.0))[2]), (0.0, float(tau[-1])),
+                        [0.0], method="DOP853", t_eval=tau, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"continuum-law integration failed: {sol.message}")
+        beta = sol.y[0]
+    m0, m1, m2 = continuum_moments(beta)
+    return ContinuumLaw(tau, beta, m0, m1 / np.sqrt(m2), continuum_relative_variance(beta))
+
+
+def asymptotic_tau(beta):
+    """τ(β) ≈ (2π)^{1/4}·β^{1/2}·e^{β²/4}·(1 + 2/β²), the large-β inverse of the continuum law.
+
+    Relative error O(β⁻⁴) (plus the additive constant of τ(β) = ∫₀^β M₂^{-1/2}). It implies
+    m′/m = 2(1 + 3/β² + O(β⁻⁴))/τ² and τ·‖w‖₁/√m = 1 + O(β⁻²): asymptotically m′ ≈ 2/(λt)² and
+    ‖w‖₁ ≈ 1/(λt). Derivation ``single-feature.asymptotics``.
+    """
+    b = _beta(beta)
+    if np.any(b <= 0):
+        raise ValueError("beta must be > 0 for the asymptotic form")
+    return (2 * math.pi) ** 0.25 * np.sqrt(b) * np.exp(b * b / 4) * (1 + 2 / (b * b))
+
+
+# ---------------------------------------------------------------- the lone survivor
+
+def fixed_point_threshold() -> float:
+    """λ_max = 2/(3√3) ≈ 0.3849, the maximum of (1 − w²)w (at w = 1/√3); paper §2.6."""
+    return 2.0 / (3.0 * math.sqrt(3.0))
+
+
+def fixed_point(lam: float) -> float:
+    """w* = the largest root of (1 − w²)w = λ: w* = (2/√3)·cos(⅓·arccos(−3√3λ/2)).
+
+    Stable (1 − 3w*² < 0), w* = 1 − λ/2 − 3λ²/8 − λ³/2 + O(λ⁴). Exists iff 0 ≤ λ < 2/(3√3)
+    (at equality the root is the degenerate w = 1/√3, excluded). Paper §2.6; derivation
+    ``single-feature.fixed-point``. Paper units.
+    """
+    lam = _validate.real("lam", lam, minimum=0.0, maximum=fixed_point_threshold(), strict_max=True)
+    return 2.0 / math.sqrt(3.0) * math.cos(math.acos(-1.5 * math.sqrt(3.0) * lam) / 3.0)
