@@ -16,9 +16,12 @@ Optimisers (``TrainConfig.optimizer``):
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+import numba
 import numpy as np
 
 from theory import _validate
@@ -157,6 +160,90 @@ def _start(spec: ModelSpec, config: TrainConfig, W0, rng) -> np.ndarray:
     return W0
 
 
+class _Update:
+    """The optimiser's kernels, state arrays (shaped like W) and per-step scalars."""
+
+    def __init__(self, spec: ModelSpec, config: TrainConfig, W: np.ndarray):
+        dt = W.dtype.type
+        self.dt, self.config = dt, config
+        self.state: list[np.ndarray] = []
+        if config.optimizer == "gd":
+            self.parallel, self.serial = _kernels.gd_step, _kernels.gd_step_serial
+            self.fixed = (dt(config.lr), dt(spec.l1))
+        elif config.optimizer == "prox_gd":
+            self.parallel, self.serial = _kernels.prox_gd_step, _kernels.prox_gd_step_serial
+            self.fixed = (dt(config.lr), dt(config.lr * spec.l1))
+        else:
+            self.parallel, self.serial = _kernels.adamw_step, _kernels.adamw_step_serial
+            self.state = [np.zeros_like(W), np.zeros_like(W)]
+            beta1, beta2 = config.betas
+            self.fixed = (dt(spec.l1), dt(1 - config.lr * config.weight_decay), dt(1 - beta1), dt(beta2),
+                          dt(1 - beta2))
+
+    def scalars(self, step: int) -> tuple:
+        """Kernel scalars for optimiser step ``step`` (1-based): AdamW's bias corrections change."""
+        if self.config.optimizer != "adamw":
+            return self.fixed
+        beta1, beta2 = self.config.betas
+        dt = self.dt
+        return self.fixed + (dt(self.config.lr / (1 - beta1**step)), dt(math.sqrt(1 - beta2**step)),
+                             dt(self.config.eps))
+
+
+#: Per-instance threading pays off once each instance's n·m reaches this size.
+PER_INSTANCE_MIN_SIZE = 1 << 14
+
+
+def _use_per_instance(W: np.ndarray) -> bool:
+    return W.shape[0] >= 2 and W.shape[1] * W.shape[2] >= PER_INSTANCE_MIN_SIZE and numba.get_num_threads() >= 2
+
+
+@contextmanager
+def _batched_steps(W: np.ndarray, update: _Update):
+    """One step for all instances at once: batched BLAS products, then one parallel kernel pass."""
+    grad = np.empty_like(W)
+    flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
+
+    def take_step(step: int, xi) -> int:
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
+            data_gradient(W, xi=xi, out=grad)
+        return _kernels.run(update.parallel, *flat, *update.scalars(step))
+
+    yield take_step
+
+
+@contextmanager
+def _per_instance_steps(W: np.ndarray, update: _Update):
+    """One step per instance on a pool of threads (one per numba thread), each running the whole
+    step of its instance with single-threaded BLAS and serial GIL-free kernels: the thread pools of
+    BLAS and numba no longer compete for the cores, and each instance's data stays in cache."""
+    from threadpoolctl import threadpool_limits
+
+    I, n, _ = W.shape
+    grad = np.empty_like(W)
+    S = np.empty((I, n, n), dtype=W.dtype)
+    colsum = np.empty((I, n), dtype=W.dtype)
+    flat = [[W[i].reshape(-1), grad[i].reshape(-1)] + [s[i].reshape(-1) for s in update.state] for i in range(I)]
+
+    def instance(i: int, step: int, xi) -> int:
+        Wi = W[i]
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = Wi @ Wi.T
+            if xi is None:
+                _kernels.symmetric_error(A, S[i])
+                np.matmul(S[i], Wi, out=grad[i])
+            else:
+                A += (Wi @ xi)[None, :]
+                _kernels.symmetrised_error(A, S[i], colsum[i])
+                np.matmul(S[i], Wi, out=grad[i])
+                grad[i] += colsum[i][:, None] * xi
+        return update.serial(*flat[i], *update.scalars(step))
+
+    with threadpool_limits(limits=1, user_api="blas"), \
+            ThreadPoolExecutor(max_workers=numba.get_num_threads()) as pool:
+        yield lambda step, xi: sum(pool.map(instance, range(I), [step] * I, [xi] * I))
+
+
 def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
           metrics: Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]] = default_metrics,
           ) -> TrainResult:
@@ -200,37 +287,20 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         if config.keep_weights:
             snapshots.append(Wcur.copy())
 
-    grad = np.empty_like(W)
-    w_flat, g_flat = W.reshape(-1), grad.reshape(-1)
-    lr, l1 = dt(config.lr), dt(spec.l1)
-    if config.optimizer == "adamw":
-        m_state, v_state = np.zeros_like(w_flat), np.zeros_like(w_flat)
-        beta1, beta2 = config.betas
-        decay = dt(1 - config.lr * config.weight_decay)
-
+    update = _Update(spec, config, W)
+    step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
     next_record = 0
     if record_steps[0] == 0:
         record(W, 0)
         next_record = 1
-    for step in range(1, config.steps + 1):
-        xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen)
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught just below
-            data_gradient(W, xi=xi, out=grad)
-        if config.optimizer == "gd":
-            bad = _kernels.run(_kernels.gd_step, w_flat, g_flat, lr, l1)
-        elif config.optimizer == "prox_gd":
-            bad = _kernels.run(_kernels.prox_gd_step, w_flat, g_flat, lr, dt(config.lr * spec.l1))
-        else:
-            bc1 = 1 - beta1**step
-            bc2 = 1 - beta2**step
-            bad = _kernels.run(
-                _kernels.adamw_step, w_flat, g_flat, m_state, v_state, l1, decay, dt(1 - beta1), dt(beta2), dt(1 - beta2),
-                dt(config.lr / bc1), dt(math.sqrt(bc2)), dt(config.eps))
-        if bad:
-            raise DivergenceError(step, config.optimizer, config.lr)
-        if next_record < len(record_steps) and step == record_steps[next_record]:
-            record(W, step)
-            next_record += 1
+    with step_fn(W, update) as take_step:
+        for step in range(1, config.steps + 1):
+            xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
+            if take_step(step, xi):
+                raise DivergenceError(step, config.optimizer, config.lr)
+            if next_record < len(record_steps) and step == record_steps[next_record]:
+                record(W, step)
+                next_record += 1
 
     history = {key: np.stack(values) for key, values in records.items()}
     weights = np.stack(snapshots) if config.keep_weights else None

@@ -132,3 +132,26 @@ def test_history_and_kept_weights_follow_the_schedule():
     assert res.history["loss"].shape == (5, 3)
     assert np.all(np.diff(res.history["loss"], axis=0) < 0), "GD at a small step must lower the loss"
     assert res.seed == 1
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "prox_gd", "adamw"])
+@pytest.mark.parametrize("noisy", [False, True])
+def test_per_instance_path_equals_batched_path(optimizer, noisy, monkeypatch):
+    """The threaded per-instance step (fused kernels, single-threaded BLAS) and the batched step
+    (theory.data_gradient, one parallel kernel pass) are two routes to the same update."""
+    import importlib
+
+    module = importlib.import_module("sims.train")
+    spec = ModelSpec(n=12, m=20, l1=0.05, noise=NoiseSpec(family="laplace", sigma=0.1) if noisy else None)
+    results = []
+    for threshold in (0, 2**62):  # 0: every run per instance; huge: every run batched
+        monkeypatch.setattr(module, "PER_INSTANCE_MIN_SIZE", threshold)
+        assert module._use_per_instance(np.zeros((3, 12, 20))) == (threshold == 0)
+        results.append(run(spec, 150, optimizer=optimizer, lr=0.02, instances=3, rng=5))
+    a, b = results
+    np.testing.assert_allclose(a.W, b.W, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(a.history["loss"], b.history["loss"], rtol=1e-11)
+    again = run(spec, 150, optimizer=optimizer, lr=0.02, instances=3, rng=5)  # still batched here
+    np.testing.assert_array_equal(again.W, b.W)
+    monkeypatch.setattr(module, "PER_INSTANCE_MIN_SIZE", 0)
+    np.testing.assert_array_equal(run(spec, 150, optimizer=optimizer, lr=0.02, instances=3, rng=5).W, a.W)
