@@ -225,23 +225,35 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
     colsum = np.empty((I, n), dtype=W.dtype)
     flat = [[W[i].reshape(-1), grad[i].reshape(-1)] + [s[i].reshape(-1) for s in update.state] for i in range(I)]
 
-    def instance(i: int, step: int, xi) -> int:
-        Wi = W[i]
-        with np.errstate(over="ignore", invalid="ignore"):
-            A = Wi @ Wi.T
-            if xi is None:
-                _kernels.symmetric_error(A, S[i])
-                np.matmul(S[i], Wi, out=grad[i])
-            else:
-                A += (Wi @ xi)[None, :]
-                _kernels.symmetrised_error(A, S[i], colsum[i])
-                np.matmul(S[i], Wi, out=grad[i])
-                grad[i] += colsum[i][:, None] * xi
-        return update.serial(*flat[i], *update.scalars(step))
+    A = np.empty((I, n, n), dtype=W.dtype)
 
-    with threadpool_limits(limits=1, user_api="blas"), \
-            ThreadPoolExecutor(max_workers=numba.get_num_threads()) as pool:
-        yield lambda step, xi: sum(pool.map(instance, range(I), [step] * I, [xi] * I))
+    def instance(i: int, scalars: tuple, xi) -> int:
+        Wi = W[i]
+        np.matmul(Wi, Wi.T, out=A[i])
+        if xi is None:
+            _kernels.symmetric_error(A[i], S[i])
+            np.matmul(S[i], Wi, out=grad[i])
+        else:
+            A[i] += (Wi @ xi)[None, :]
+            _kernels.symmetrised_error(A[i], S[i], colsum[i])
+            np.matmul(S[i], Wi, out=grad[i])
+            grad[i] += colsum[i][:, None] * xi
+        return update.serial(*flat[i], *scalars)
+
+    threads = min(numba.get_num_threads(), I)
+    shares = [range(t, I, threads) for t in range(threads)]  # one task per thread and step
+
+    def share(instances: range, scalars: tuple, xi) -> int:
+        # errstate is per thread; divergence is reported by the kernels' non-finite count
+        with np.errstate(over="ignore", invalid="ignore"):
+            return sum(instance(i, scalars, xi) for i in instances)
+
+    def take_step(step: int, xi) -> int:
+        scalars = update.scalars(step)
+        return sum(pool.map(share, shares, [scalars] * threads, [xi] * threads))
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=threads) as pool:
+        yield take_step
 
 
 def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,

@@ -155,3 +155,11 @@ def test_per_instance_path_equals_batched_path(optimizer, noisy, monkeypatch):
     np.testing.assert_array_equal(again.W, b.W)
     monkeypatch.setattr(module, "PER_INSTANCE_MIN_SIZE", 0)
     np.testing.assert_array_equal(run(spec, 150, optimizer=optimizer, lr=0.02, instances=3, rng=5).W, a.W)
+
+
+def test_divergence_on_the_per_instance_path(monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("sims.train"), "PER_INSTANCE_MIN_SIZE", 0)
+    with pytest.raises(DivergenceError, match=r"at step \d+"):
+        run(ModelSpec(n=3, m=4), 100, optimizer="gd", lr=10.0, instances=2, W0=np.full((2, 3, 4), 2.0))
