@@ -190,6 +190,9 @@ class _Update:
                              dt(self.config.eps))
 
 
+#: Longest run of steps between synchronisations of the worker threads (bounds the pre-drawn noise).
+STRETCH = 256
+
 #: Per-instance threading pays off once each instance's n·m reaches this size.
 PER_INSTANCE_MIN_SIZE = 1 << 14
 
@@ -204,12 +207,15 @@ def _batched_steps(W: np.ndarray, update: _Update):
     grad = np.empty_like(W)
     flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
 
-    def take_step(step: int, xi) -> int:
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
-            data_gradient(W, xi=xi, out=grad)
-        return _kernels.run(update.parallel, *flat, *update.scalars(step))
+    def advance(steps: range, xis: list) -> int:
+        for step, xi in zip(steps, xis):
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
+                data_gradient(W, xi=xi, out=grad)
+            if _kernels.run(update.parallel, *flat, *update.scalars(step)):
+                return step
+        return 0
 
-    yield take_step
+    yield advance
 
 
 @contextmanager
@@ -243,17 +249,23 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
     threads = min(numba.get_num_threads(), I)
     shares = [range(t, I, threads) for t in range(threads)]  # one task per thread and step
 
-    def share(instances: range, scalars: tuple, xi) -> int:
+    def share(instances: range, steps: range, scalars: list, xis: list) -> int:
+        """Run every step of the stretch for these instances; return the first diverging step or 0.
+        Instances are independent (noise draws are made beforehand), so threads need no sync."""
         # errstate is per thread; divergence is reported by the kernels' non-finite count
         with np.errstate(over="ignore", invalid="ignore"):
-            return sum(instance(i, scalars, xi) for i in instances)
+            for step, sc, xi in zip(steps, scalars, xis):
+                if sum(instance(i, sc, xi) for i in instances):
+                    return step
+        return 0
 
-    def take_step(step: int, xi) -> int:
-        scalars = update.scalars(step)
-        return sum(pool.map(share, shares, [scalars] * threads, [xi] * threads))
+    def advance(steps: range, xis: list) -> int:
+        scalars = [update.scalars(step) for step in steps]
+        bad = [b for b in pool.map(share, shares, [steps] * threads, [scalars] * threads, [xis] * threads) if b]
+        return min(bad, default=0)
 
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=threads) as pool:
-        yield take_step
+        yield advance
 
 
 def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
@@ -302,17 +314,22 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     update = _Update(spec, config, W)
     step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
     next_record = 0
-    if record_steps[0] == 0:
+    if record_steps[0] == 0:  # always true: schedules include step 0
         record(W, 0)
         next_record = 1
-    with step_fn(W, update) as take_step:
-        for step in range(1, config.steps + 1):
-            xi = None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
-            if take_step(step, xi):
-                raise DivergenceError(step, config.optimizer, config.lr)
-            if next_record < len(record_steps) and step == record_steps[next_record]:
-                record(W, step)
-                next_record += 1
+    done = 0
+    with step_fn(W, update) as advance:
+        # run stretches of steps between records; noise is drawn per step, in order, beforehand
+        for stop in record_steps[next_record:]:
+            while done < stop:
+                steps = range(done + 1, min(int(stop), done + STRETCH) + 1)
+                xis = [None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
+                       for _ in steps]
+                bad = advance(steps, xis)
+                if bad:
+                    raise DivergenceError(bad, config.optimizer, config.lr)
+                done = steps[-1]
+            record(W, int(stop))
 
     history = {key: np.stack(values) for key, values in records.items()}
     weights = np.stack(snapshots) if config.keep_weights else None
