@@ -52,3 +52,12 @@ def test_symbolic_network_loss_and_gradient_match_numpy(network, seed):
     assert float(f_loss(*args)) == pytest.approx(float(loss(W, l1=LAM, xi=xi)), rel=1e-12)
     np.testing.assert_allclose(np.array(f_grad(*args), dtype=float), loss_gradient(W, l1=LAM, xi=xi),
                                rtol=1e-11, atol=1e-13)
+
+
+def test_noise_family_kurtosis_matches_theory():
+    from derivations.noise_families import derive_family_moments
+    from theory import NOISE_FAMILIES
+
+    derived = derive_family_moments()
+    for family, kurtosis in NOISE_FAMILIES.items():
+        assert float(derived[family][1]) == pytest.approx(kurtosis, abs=1e-15)
