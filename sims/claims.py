@@ -1,12 +1,12 @@
 """The claims ledger: every claim, the paper's or ours, with its theory prediction, its
 independent check and its test. Importing this module registers every topic's claims.
 
-Topics: ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
+Topics: ``claims_derivations`` (every sympy derivation), ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
 ``claims_noise`` (hidden noise, kurtosis), ``claims_single_feature`` (one feature under L1,
 two features on one neuron).
 """
 
-from . import claims_collisions, claims_model, claims_noise, claims_single_feature  # noqa: F401  (importing registers the claims)
+from . import claims_collisions, claims_derivations, claims_model, claims_noise, claims_single_feature  # noqa: F401  (importing registers the claims)
 from .ledger import CLAIMS, Claim, Outcome, claim, run_claim, select_claims, within
 
 __all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "within"]
