@@ -229,9 +229,8 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
     grad = np.empty_like(W)
     S = np.empty((I, n, n), dtype=W.dtype)
     colsum = np.empty((I, n), dtype=W.dtype)
-    flat = [[W[i].reshape(-1), grad[i].reshape(-1)] + [s[i].reshape(-1) for s in update.state] for i in range(I)]
-
     A = np.empty((I, n, n), dtype=W.dtype)
+    flat = [[W[i].reshape(-1), grad[i].reshape(-1)] + [s[i].reshape(-1) for s in update.state] for i in range(I)]
 
     def instance(i: int, scalars: tuple, xi) -> int:
         Wi = W[i]
@@ -247,7 +246,7 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
         return update.serial(*flat[i], *scalars)
 
     threads = min(numba.get_num_threads(), I)
-    shares = [range(t, I, threads) for t in range(threads)]  # one task per thread and step
+    shares = [range(t, I, threads) for t in range(threads)]  # one task per thread and stretch
 
     def share(instances: range, steps: range, scalars: list, xis: list) -> int:
         """Run every step of the stretch for these instances; return the first diverging step or 0.
@@ -296,7 +295,6 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     gen, seed = _generator(rng)
     W = _start(spec, config, W0, gen)
     W0 = W.copy()
-    dt = W.dtype.type
     record_steps = config.record.steps(config.steps)
     records: dict[str, list] = {}
     snapshots = []
