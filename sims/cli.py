@@ -52,23 +52,13 @@ def _parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("sweep", help="run a registered parameter sweep, resuming what is on disk")
     w.add_argument("name", help="sweep name (see sims/sweeps.py)")
-    w.add_argument("--quick", action="store_true", help="the quick grid instead of the paper's size")
-    w.add_argument("--seed", type=_nonnegative_int, default=0)
-    where = w.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
-    w.add_argument("--out", type=Path, required=True, help="results go to DIR/NAME/ and DIR/NAME.csv")
-    w.add_argument("--quiet", action="store_true")
+    _add_run_options(w, quick="the quick grid instead of the paper's size",
+                     out="results go to DIR/NAME/ and DIR/NAME.csv")
 
     r = sub.add_parser("reproduce", help="reproduce a figure of the paper (PNG + CSV)")
     r.add_argument("name", help="figure name, or 'all' (see sims/reproduce.py)")
-    r.add_argument("--quick", action="store_true", help="a smaller version that runs in minutes")
-    r.add_argument("--seed", type=_nonnegative_int, default=0)
-    where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
-    r.add_argument("--out", type=Path, required=True, help="folder for the PNG, CSV and sweep results")
-    r.add_argument("--quiet", action="store_true")
+    _add_run_options(r, quick="a smaller version that runs in minutes",
+                     out="folder for the PNG, CSV and sweep results")
 
     sub.add_parser("derive", help="re-derive and check the theory's equations (sympy); "
                    "arguments as python -m derivations", add_help=False)
@@ -87,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=_nonnegative_int, default=0)
     t.add_argument("--out", type=Path, required=True, help="folder for weights.npz and history.csv")
     return p
+
+
+def _add_run_options(p: argparse.ArgumentParser, *, quick: str, out: str) -> None:
+    """--quick, --seed, --workers | --scheduler, --out, --quiet: the options of sweeps and figures."""
+    p.add_argument("--quick", action="store_true", help=quick)
+    p.add_argument("--seed", type=_nonnegative_int, default=0)
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address")
+    p.add_argument("--out", type=Path, required=True, help=out)
+    p.add_argument("--quiet", action="store_true")
 
 
 def _nonnegative_int(text: str) -> int:
