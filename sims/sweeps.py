@@ -9,7 +9,8 @@ import numpy as np
 
 from theory import ModelSpec
 
-from .metrics import band_polysemantic_count, dominant_polysemantic_count
+from .metrics import (band_polysemantic_count, dominant_polysemantic_count, start_end_correlation,
+                      winner_initial_rank)
 from .schedule import Schedule
 from .sweep import Sweep
 from .train import TrainConfig, train
@@ -22,23 +23,31 @@ def polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, l1: float, 
     """Train ``instances`` models from N(0, 1/m) and count polysemantic neurons in each.
 
     Returns per-instance lists: the paper's band count, the band-free (dominant-neuron) count and
-    its opposite-sign / same-sign split, and the final loss.
+    its opposite-sign / same-sign split, the final loss, the fraction of features whose final
+    neuron is their initial argmax, the median initial rank of the final neuron, and the mean
+    diagonal and off-diagonal standard deviation of the start–end correlation ⟨W_a(0), W_b(T)⟩.
     """
     spec = ModelSpec(n=n, m=m, l1=l1)
     cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, dtype="float32",
                       record=Schedule(every=max(steps, 1)))
     res = train(spec, cfg, rng=rng)
     dom = dominant_polysemantic_count(res.W)
+    _, rank = winner_initial_rank(res.W0, res.W)
+    corr = start_end_correlation(res.W0.astype(np.float64), res.W.astype(np.float64))
+    off = ~np.eye(n, dtype=bool)
     return {"band": band_polysemantic_count(res.W), "dominant": dom["polysemantic"],
             "opposite_sign": dom["opposite_sign"], "same_sign": dom["same_sign"],
-            "loss": res.history["loss"][-1]}
+            "loss": res.history["loss"][-1], "argmax_fraction": (rank == 0).mean(axis=-1),
+            "median_rank": np.median(rank, axis=-1),
+            "corr_diagonal": np.diagonal(corr, axis1=-2, axis2=-1).mean(axis=-1),
+            "corr_offdiagonal_std": corr[:, off].std(axis=-1)}
 
 
 # name → (point function, quick grid and fixed parameters, full grid and fixed parameters)
 SWEEPS = {
     "polysemantic": (
         polysemantic_counts,
-        ({"m": (16, 24, 32, 48, 64, 96, 128, 192)}, {"n": 16, "l1": 1e-3, "steps": 5000, "instances": 4}),
+        ({"m": (64, 128, 256, 512, 1024)}, {"n": 64, "l1": 1e-3, "steps": 7500, "instances": 8}),
         ({"m": tuple(range(256, 4097, 256))}, {"n": 256, "l1": 1e-3, "steps": 7500, "instances": 16}),
     ),
 }

@@ -153,3 +153,18 @@ def test_reproduce_unknown_figure(capsys, tmp_path):
     assert main(["reproduce", "nope", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "unknown figure 'nope'" in err and not (tmp_path / "x").exists()
+
+
+def test_reproduce_collisions_writes_png_and_csv(tmp_path, monkeypatch):
+    from sims import sweeps
+
+    tiny = ({"m": (8, 16)}, {"n": 8, "l1": 1e-3, "steps": 300, "instances": 3})
+    monkeypatch.setitem(sweeps.SWEEPS, "polysemantic", (sweeps.polysemantic_counts, tiny, tiny))
+    assert main(["reproduce", "collisions", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "collisions.png").read_bytes()[:4] == b"\x89PNG"
+    header, *rows = (tmp_path / "collisions.csv").read_text().splitlines()
+    cols = header.split(",")
+    assert cols[:4] == ["n", "m", "instances", "band_mean"] and "distinct_expected" in cols
+    assert [r.split(",")[1] for r in rows] == ["8", "16"]
+    distinct = [float(r.split(",")[cols.index("distinct_expected")]) for r in rows]
+    assert distinct == pytest.approx([8 * 7 / 32, 8 * 7 / 64])
