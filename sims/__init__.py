@@ -14,9 +14,14 @@ from .metrics import (
     winner_initial_rank,
 )
 from .schedule import Schedule
+from .single_feature import BruteForceSolution, ReducedSolution, integrate_single_feature, solve_reduced
 from .train import DivergenceError, TrainConfig, TrainResult, default_metrics, initial_weights, train
 
 __all__ = [
+    "BruteForceSolution",
+    "ReducedSolution",
+    "integrate_single_feature",
+    "solve_reduced",
     "PAPER_BAND",
     "DivergenceError",
     "FlowResult",

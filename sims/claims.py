@@ -6,7 +6,14 @@ Topics: ``claims_derivations`` (every sympy derivation), ``claims_model`` (loss,
 two features on one neuron).
 """
 
-from . import claims_collisions, claims_derivations, claims_model, claims_noise, claims_single_feature  # noqa: F401  (importing registers the claims)
+from . import (  # noqa: F401  (importing registers the claims)
+    claims_collisions,
+    claims_derivations,
+    claims_model,
+    claims_noise,
+    claims_noise_dynamics,
+    claims_single_feature,
+)
 from .ledger import CLAIMS, Claim, Outcome, claim, run_claim, select_claims, within
 
 __all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "within"]

@@ -16,7 +16,7 @@ from .collisions import (
 )
 from .flow import gradient_flow_rhs
 from .loss import Forces, data_gradient, forces, gram, loss, loss_gradient, output_error_derivative
-from .noise import NOISE_FAMILIES, NoiseSpec, excess_kurtosis
+from .noise import NOISE_FAMILIES, TUNABLE_FAMILIES, NoiseSpec, excess_kurtosis, three_point_probability
 from .noise_loss import (
     centred_simplex,
     edgeworth_relu_square_mean,
@@ -59,6 +59,7 @@ from .two_features import shared_neuron_rhs
 __all__ = [
     "IDEALISATIONS",
     "NOISE_FAMILIES",
+    "TUNABLE_FAMILIES",
     "asymptotic_tau",
     "centred_simplex",
     "continuum_flow",
@@ -109,6 +110,7 @@ __all__ = [
     "relative_variance",
     "shared_neuron_rhs",
     "simplex_fourth_norm",
+    "three_point_probability",
     "variance_overlap_distinct",
     "variance_polysemantic_signed_slots",
 ]

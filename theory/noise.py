@@ -11,7 +11,12 @@ bipolar    ±σ with probability 1/2 (paper: Bernoulli)  −2
 gaussian   N(0, σ²)                                    0
 uniform    U(−√3 σ, √3 σ)                              −6/5
 laplace    Laplace(0, σ/√2)                            +3
+three-pt   0 w.p. 1 − p, ±σ/√p w.p. p/2 each            κ = 1/p − 3 ∈ [−2, ∞)
 =========  ========================================  ===============
+
+The three-point family ("three-point") has a tunable excess kurtosis κ, given as
+``NoiseSpec.kurtosis``; p = 1/(κ + 3) ∈ (0, 1], and κ = −2 (p = 1) is the bipolar law. It is not in
+``NOISE_FAMILIES``, whose entries have a fixed kurtosis. Derivation: ``derivations.noise_families``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import numpy as np
 
 from . import _validate
 
-__all__ = ["NOISE_FAMILIES", "NoiseSpec", "excess_kurtosis"]
+__all__ = ["NOISE_FAMILIES", "TUNABLE_FAMILIES", "NoiseSpec", "excess_kurtosis", "three_point_probability"]
 
 #: Excess kurtosis E[ξ⁴]/σ⁴ − 3 of each family (dimensionless, independent of σ).
 NOISE_FAMILIES: dict[str, float] = {
@@ -32,11 +37,32 @@ NOISE_FAMILIES: dict[str, float] = {
     "laplace": 3.0,
 }
 
+#: Families whose excess kurtosis is a parameter (``NoiseSpec.kurtosis``), not a constant.
+TUNABLE_FAMILIES: tuple[str, ...] = ("three-point",)
+
+_ALL_FAMILIES = tuple(NOISE_FAMILIES) + TUNABLE_FAMILIES
+
 
 def excess_kurtosis(family: str) -> float:
-    """Excess kurtosis κ = E[ξ⁴]/σ⁴ − 3 of a noise family (dimensionless)."""
+    """Excess kurtosis κ = E[ξ⁴]/σ⁴ − 3 of a fixed-kurtosis noise family (dimensionless).
+
+    For "three-point" the kurtosis is a parameter: use ``NoiseSpec(...).excess_kurtosis``.
+    """
+    if family in TUNABLE_FAMILIES:
+        raise ValueError(f"family {family!r} has a tunable kurtosis: read NoiseSpec(family={family!r}, sigma=..., "
+                         f"kurtosis=...).excess_kurtosis")
     _validate.choice("family", family, NOISE_FAMILIES)
     return NOISE_FAMILIES[family]
+
+
+def three_point_probability(kurtosis: float) -> float:
+    """p = 1/(κ + 3): the probability that a three-point ξ_k is nonzero (dimensionless, (0, 1]).
+
+    ξ_k = ±σ/√p with probability p/2 each, else 0, has E ξ² = σ² and E ξ⁴/σ⁴ = 1/p, so excess
+    kurtosis κ = 1/p − 3. Needs a finite κ >= −2.
+    """
+    kurtosis = _validate.real("kurtosis", kurtosis, minimum=-2.0)
+    return 1.0 / (kurtosis + 3.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,22 +71,35 @@ class NoiseSpec:
 
     Parameters
     ----------
-    family : {"bipolar", "gaussian", "uniform", "laplace"}
+    family : {"bipolar", "gaussian", "uniform", "laplace", "three-point"}
         Distribution of each coordinate; see the module table.
     sigma : float
         Standard deviation σ > 0 of each coordinate (units of the weights).
+    kurtosis : float, optional
+        Excess kurtosis κ >= −2 (finite) of the "three-point" family; required for it and not
+        allowed for the other families, whose kurtosis is fixed.
     """
 
     family: str
     sigma: float
+    kurtosis: float | None = None
 
     def __post_init__(self):
-        _validate.choice("family", self.family, NOISE_FAMILIES)
+        _validate.choice("family", self.family, _ALL_FAMILIES)
         object.__setattr__(self, "sigma", _validate.real("sigma", self.sigma, minimum=0.0, strict_min=True))
+        if self.family in TUNABLE_FAMILIES:
+            if self.kurtosis is None:
+                raise ValueError(f"kurtosis must be given (a finite number >= -2) for family {self.family!r}")
+            object.__setattr__(self, "kurtosis", _validate.real("kurtosis", self.kurtosis, minimum=-2.0))
+        elif self.kurtosis is not None:
+            raise ValueError(f"kurtosis must be None for family {self.family!r} (its excess kurtosis is fixed at "
+                             f"{NOISE_FAMILIES[self.family]:g}); got {self.kurtosis!r}")
 
     @property
     def excess_kurtosis(self) -> float:
         """E[ξ⁴]/σ⁴ − 3 (dimensionless)."""
+        if self.family in TUNABLE_FAMILIES:
+            return self.kurtosis
         return NOISE_FAMILIES[self.family]
 
     @property
@@ -78,4 +117,10 @@ class NoiseSpec:
         if self.family == "uniform":
             a = np.sqrt(3.0) * s
             return rng.uniform(-a, a, size=size)
-        return rng.laplace(0.0, s / np.sqrt(2.0), size=size)
+        if self.family == "laplace":
+            return rng.laplace(0.0, s / np.sqrt(2.0), size=size)
+        # three-point: one uniform draw u per entry; −a if u < p/2, +a if p/2 <= u < p, else 0
+        p = three_point_probability(self.kurtosis)
+        a = s / np.sqrt(p)
+        u = rng.random(size)
+        return np.where(u < p, np.where(u < 0.5 * p, -a, a), 0.0)
