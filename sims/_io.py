@@ -11,7 +11,10 @@ def atomic_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` so that readers see either the old file or the whole new one."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
+    with open(tmp, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())  # the rename must not outrun the data after a crash
     os.replace(tmp, path)
     return path
 

@@ -19,7 +19,7 @@ from theory.noise_loss import (centred_simplex, edgeworth_relu_square_mean, expe
                                expected_loss_edgeworth, expected_loss_gaussian, gaussian_relu_square_mean,
                                projection_moments)
 
-from .ledger import Outcome, claim, within
+from .ledger import claim, verdict, within
 
 Z = 5.0  # two-sided false-failure probability of one z = 5 comparison: 5.7e-7
 
@@ -27,11 +27,6 @@ Z = 5.0  # two-sided false-failure probability of one z = 5 comparison: 5.7e-7
 TABLE_N, TABLE_M, TABLE_SIGMA = 8, 16, 0.15
 PAPER_TABLE = {"bipolar": (0.216, 0.276), "gaussian": (0.2855, 0.2855), "laplace": (0.330, 0.297)}
 ROUNDING = 0.0005  # the table's three decimals
-
-
-def _outcome(measured: float, predicted: float, ok: bool, tolerance: str, detail: str, data=None) -> Outcome:
-    return Outcome(status="confirmed" if ok else "refuted", measured=measured, predicted=predicted,
-                   tolerance=tolerance, detail=detail, data=data or {})
 
 
 def network_losses(W: np.ndarray, xi: np.ndarray, *, chunk: int = 20_000) -> np.ndarray:
@@ -123,7 +118,7 @@ def _rotation_bipolar(rng):
           and rotated.min() - ROUNDING <= paper_rotated <= rotated.max() + ROUNDING)
     edge = float(expected_loss_edgeworth(U, TABLE_SIGMA, -2.0))
     gauss = float(expected_loss_gaussian(U, TABLE_SIGMA))
-    return _outcome(aligned, paper_aligned, ok,
+    return verdict(ok, aligned, paper_aligned,
                     f"|aligned − 0.216| ≤ {ROUNDING}, every rotation above aligned, 0.276 within the rotations' range "
                     f"± {ROUNDING}",
                     f"rotated: mean {rotated.mean():.4f}, range {rotated.min():.4f}–{rotated.max():.4f}; Edgeworth "
@@ -147,7 +142,7 @@ def _rotation_gaussian(rng):
     mc = [_mc_expected_loss(V, "gaussian", TABLE_SIGMA, 200_000, rng) for V in (U, U @ Qs[0])]
     zs = [(mean - exact) / se for mean, se in mc]
     ok = spread <= 1e-12 and all(abs(z) <= Z for z in zs)
-    return _outcome(spread, 0.0, ok, "|rotated − aligned| ≤ 1e-12 (closed form) and |z| ≤ 5 for both Monte Carlo means",
+    return verdict(ok, spread, 0.0, "|rotated − aligned| ≤ 1e-12 (closed form) and |z| ≤ 5 for both Monte Carlo means",
                     f"exact Gaussian value {exact:.5f} (the paper's 0.2855 is {0.2855 - exact:+.1e} off, its last "
                     f"digit); Monte Carlo aligned {mc[0][0]:.5f} (z = {zs[0]:+.2f}), rotated {mc[1][0]:.5f} "
                     f"(z = {zs[1]:+.2f})",
@@ -174,7 +169,7 @@ def _rotation_laplace(rng):
     ok = (abs(aligned - paper_aligned) <= Z * se_a + ROUNDING and all(g > Z for g in gaps)
           and lo <= paper_rotated <= hi)
     edge = float(expected_loss_edgeworth(U, TABLE_SIGMA, 3.0))
-    return _outcome(aligned, paper_aligned, ok,
+    return verdict(ok, aligned, paper_aligned,
                     f"|aligned − 0.330| ≤ 5 SE + {ROUNDING}; aligned above every rotation by > 5 SE; 0.297 within the "
                     f"rotations' range ± (5 SE + {ROUNDING})",
                     f"aligned SE {se_a:.1e}; rotated {', '.join(f'{r:.4f}' for r, _ in rotated)}; aligned − rotated in "
@@ -216,7 +211,7 @@ def _edgeworth_fraction(rng):
     edge = [float(edgeworth_relu_square_mean(c, v, -2.0 / K)) for K in Ks]
     frac = [(e - gauss) / (x - gauss) for e, x in zip(edge, exact)]
     ok = abs(frac[0] - 0.5) <= 0.05 and abs(frac[1] - 2 / 3) <= 0.05 and all(f > 0 for f in frac)
-    return _outcome(frac[0], 0.5, ok, "|f(K=1) − 1/2| ≤ 0.05, |f(K=2) − 2/3| ≤ 0.05, f(K) > 0 for K = 1…8",
+    return verdict(ok, frac[0], 0.5, "|f(K=1) − 1/2| ≤ 0.05, |f(K=2) − 2/3| ≤ 0.05, f(K) > 0 for K = 1…8",
                     f"f(K=2) = {frac[1]:.3f}; K = 3…8: {', '.join(f'{f:.2f}' for f in frac[2:])} (the lattice law "
                     f"makes it oscillate; it overshoots at K = 3); exact tail at K = 1: {exact[0]:.2e}, Gaussian "
                     f"{gauss:.2e}",

@@ -31,7 +31,7 @@ from scipy import stats
 from theory import ModelSpec, NoiseSpec
 from theory.noise_loss import fourth_norm_drift_sign, random_direction_fourth_norm, simplex_fourth_norm
 
-from .ledger import Outcome, claim
+from .ledger import Outcome, claim, verdict
 from .metrics import fourth_norm
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
@@ -75,17 +75,12 @@ def _drifts(noise: NoiseSpec, runs: int, rng) -> np.ndarray:
     return curves[:, -1] - curves[:, 0]
 
 
-def _outcome(ok: bool, measured: float, predicted: float, tolerance: str, detail: str, data=None) -> Outcome:
-    return Outcome(status="confirmed" if ok else "refuted", measured=measured, predicted=predicted,
-                   tolerance=tolerance, detail=detail, data=data or {})
-
-
 def _directional(noise: NoiseSpec, direction: int, runs: int, rng) -> Outcome:
     """One-sided t test that the drift has sign ``direction`` (false pass ≤ ALPHA if it has not)."""
     d = _drifts(noise, runs, rng)
     mean, se, t = t_statistic(d)
     crit = float(stats.t.ppf(1 - ALPHA, runs - 1))
-    return _outcome(direction * t > crit, mean, float(direction),
+    return verdict(direction * t > crit, mean, float(direction),
                     f"sign(mean drift) = {direction:+d} with {'t' if direction > 0 else '−t'} > {crit:.2f} (one-sided "
                     f"Student t, {runs - 1} df: a false pass ≤ {ALPHA:g} if the drift had the other sign or were 0)",
                     f"mean drift {mean:+.4f} ± {se:.4f} (SE over {runs} runs × {INSTANCES} instances, {STEPS} steps), "
@@ -132,7 +127,7 @@ def _gaussian_flat(rng):
     d = _drifts(NoiseSpec(family="gaussian", sigma=SIGMA), runs, rng)
     mean, se, t = t_statistic(d)
     crit = float(stats.t.ppf(1 - ALPHA / 2, runs - 1))
-    return _outcome(abs(t) <= crit, mean, 0.0,
+    return verdict(abs(t) <= crit, mean, 0.0,
                     f"|t| ≤ {crit:.2f} (two-sided Student t, {runs - 1} df, false failure {ALPHA:g})",
                     f"mean drift {mean:+.4f} ± {se:.4f} (SE), t = {t:+.2f}; the test detects a drift of "
                     f"{crit * se:.3f} (bipolar drifts ≈ +0.5, Laplace ≈ −0.04 in the same time)",
@@ -179,7 +174,7 @@ def _first_order(rng):
     drift = float(a[-1] - a[0])
     gap = float(np.max(np.abs(a - b)))
     time = (LR * np.arange(0, STEPS + 1, STEPS // points)).tolist()
-    return _outcome(gap <= FIRST_ORDER_TOL * drift, gap / drift, 0.0,
+    return verdict(gap <= FIRST_ORDER_TOL * drift, gap / drift, 0.0,
                     f"max_t |Δ| ≤ {FIRST_ORDER_TOL:g} × total drift",
                     f"max |Δ| = {gap:.4f} against a total drift of {drift:.3f} (lr 0.02); end values {a[-1]:.4f} "
                     f"(lr 0.02) and {b[-1]:.4f} (lr 0.01): the smaller step is slightly ahead (an O(lr) correction)",
@@ -222,7 +217,7 @@ def _plot_sign_rule(data, ax):
 def _sign_rule_quick(rng):
     ok, rows, text = _sign_rule((-1.5, 6.0), 6, rng)
     crit = float(stats.t.ppf(1 - ALPHA, 5))
-    return _outcome(ok, rows[0]["drift"], 1.0, f"sign(−κ)·t > {crit:.2f} at each κ (one-sided, 5 df)", text,
+    return verdict(ok, rows[0]["drift"], 1.0, f"sign(−κ)·t > {crit:.2f} at each κ (one-sided, 5 df)", text,
                     {"rows": rows})
 
 
@@ -244,7 +239,7 @@ def _sign_rule_sweep(rng):
     _, small, small_text = _sign_rule([k for k in SWEEP_KAPPAS if abs(k) < 1], runs, rng)
     rows = sorted(rows + small, key=lambda r: r["kurtosis"])
     crit = float(stats.t.ppf(1 - ALPHA, runs - 1))
-    return _outcome(ok, rows[0]["drift"], 1.0, f"sign(−κ)·t > {crit:.2f} at each |κ| ≥ 1 (one-sided, {runs - 1} df)",
+    return verdict(ok, rows[0]["drift"], 1.0, f"sign(−κ)·t > {crit:.2f} at each |κ| ≥ 1 (one-sided, {runs - 1} df)",
                     f"{text}. Reported only: {small_text} (at κ = 0 the first-order rule predicts no drift; "
                     f"a nonzero value there comes from the law beyond its fourth cumulant)",
                     {"rows": rows})
@@ -271,7 +266,7 @@ def _zero_kurtosis_three_point(rng):
     d = _drifts(NoiseSpec(family="three-point", sigma=SIGMA, kurtosis=0.0), runs, rng)
     mean, se, t = t_statistic(d)
     crit = float(stats.t.ppf(1 - ALPHA / 2, runs - 1))
-    return _outcome(abs(t) <= crit, mean, 0.0,
+    return verdict(abs(t) <= crit, mean, 0.0,
                     f"|t| ≤ {crit:.2f} (two-sided Student t, {runs - 1} df, false refutation {ALPHA:g})",
                     f"mean drift {mean:+.4f} ± {se:.4f} (SE), t = {t:+.1f}", {"drifts": d.tolist()})
 
@@ -320,7 +315,7 @@ def _end_state_bipolar(rng):
     mean, se, _ = t_statistic(curves[:, -1])
     predicted = simplex_fourth_norm(N)
     reduced = float(np.mean(fourth_norm(reduced_simplex(N, M))))
-    return _outcome(abs(mean - predicted) <= END_TOL, mean, predicted, f"|measured − predicted| ≤ {END_TOL:g}",
+    return verdict(abs(mean - predicted) <= END_TOL, mean, predicted, f"|measured − predicted| ≤ {END_TOL:g}",
                     f"mean over {runs} runs × 5 instances {mean:.4f} ± {se:.4f} (SE), {(mean - predicted) / se:+.1f} SE "
                     f"from the n-neuron simplex; the (n − 1)-neuron simplex has {reduced:.4f} "
                     f"({(mean - reduced) / se:+.1f} SE)", {"end": curves[:, -1].tolist()})
@@ -342,6 +337,6 @@ def _end_state_gaussian(rng):
     predicted = random_direction_fourth_norm(M)
     mean, se, t = t_statistic(curves[:, -1] - predicted)
     crit = float(stats.t.ppf(1 - ALPHA / 2, runs - 1))
-    return _outcome(abs(t) <= crit, mean + predicted, predicted,
+    return verdict(abs(t) <= crit, mean + predicted, predicted,
                     f"|t| ≤ {crit:.2f} (two-sided Student t, {runs - 1} df, false failure {ALPHA:g})",
                     f"mean {mean + predicted:.4f} ± {se:.4f} (SE), t = {t:+.2f}", {"end": curves[:, -1].tolist()})

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "within"]
+__all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "verdict", "within"]
 
 STATUSES = ("confirmed", "refuted", "not run")
 TIERS = ("quick", "full")
@@ -103,8 +103,13 @@ def run_claim(c: Claim, *, seed: int = 0) -> Outcome:
     return c.check(np.random.default_rng([seed, key]))
 
 
+def verdict(ok: bool, measured: float, predicted: float, tolerance: str, detail: str = "", data=None) -> Outcome:
+    """Outcome "confirmed" when ``ok``, else "refuted", with the numbers and the test stated."""
+    return Outcome(status="confirmed" if ok else "refuted", measured=measured, predicted=predicted,
+                   tolerance=tolerance, detail=detail, data=data or {})
+
+
 def within(measured: float, predicted: float, atol: float, detail: str = "", data=None) -> Outcome:
     """Outcome "confirmed" when |measured − predicted| ≤ atol, else "refuted"."""
-    ok = abs(measured - predicted) <= atol
-    return Outcome(status="confirmed" if ok else "refuted", measured=measured, predicted=predicted,
-                   tolerance=f"|measured − predicted| ≤ {atol:g}", detail=detail, data=data or {})
+    return verdict(abs(measured - predicted) <= atol, measured, predicted,
+                   f"|measured − predicted| ≤ {atol:g}", detail, data)

@@ -16,7 +16,6 @@ import hashlib
 import itertools
 import json
 import multiprocessing
-import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import numpy as np
 
 from theory import _validate
 
+from ._io import atomic_text
 from ._progress import progress_bar
 
 __all__ = ["Sweep", "SweepResult", "code_version", "run_sweep"]
@@ -124,15 +124,6 @@ def compute_point(point: Callable, params: dict, entropy: int, spawn_key: tuple)
     return _plain(dict(point(rng=rng, **params)))
 
 
-def _write_atomic(path: Path, record: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as fh:
-        json.dump(record, fh, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def run_sweep(sweep: Sweep, out, *, workers: int = 1, scheduler=None, progress: bool = False) -> SweepResult:
     """Compute every point of ``sweep`` not already stored under ``out/<sweep.name>/``.
 
@@ -158,7 +149,7 @@ def run_sweep(sweep: Sweep, out, *, workers: int = 1, scheduler=None, progress: 
     def store(i: int, result: dict) -> None:
         record = dict(sweep.identity(points[i]), result=result,
                       entropy=sweep.seed, spawn_key=list(sweep.seed_sequence(points[i]).spawn_key))
-        _write_atomic(folder / f"{keys[i]}.json", record)
+        atomic_text(folder / f"{keys[i]}.json", json.dumps(record, sort_keys=True))
 
     def task(i: int):
         ss = sweep.seed_sequence(points[i])
