@@ -3,8 +3,8 @@
 Flow (paper §2.3, paper units): dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k), initial |N(0, 0.9²/m)|,
 λ = 1e-5, run until one weight is left.
 
-* reduced: ``sims.single_feature.solve_reduced(w0, λ)`` (sort + prefix sums, Radau on (log a, b),
-  death times of all m coordinates), median wall time over --repeats, at each --rtol;
+* reduced: ``sims.single_feature.solve_reduced(w0, λ)`` (sort + prefix sums, compiled Radau IIA on
+  (log a, b), death times of all m coordinates), median wall time over --repeats, at each --rtol;
 * Euler: the paper's ``simulation.py`` loop (paper.md §2.3(h), §3.1): w ← w + dt·((1 − ‖w‖²)w − λ)
   with dt = 0.5, dropping weights ≤ 0 after each step, until one is left; numpy-vectorised, run
   once in the same process on the same w0;

@@ -168,8 +168,8 @@ def _larger_wins(rng):
        statement="The two-variable reduced solver (sims.solve_reduced) reproduces the m-dimensional flow: the "
                  "weights at every requested time and the time each coordinate dies",
        source="paper §2.3(a) [R]; issue 5",
-       prediction="sims.single_feature.solve_reduced (Radau on (log a, b), O(log m) per step; death times by "
-                  "Newton on its dense output)",
+       prediction="sims.single_feature.solve_reduced (compiled Radau IIA on (log a, b), O(log m) per step; "
+                  "death times by Newton on its collocation cubics)",
        evidence="sims.single_feature.integrate_single_feature (DOP853, events at zero crossings) for 3 draws of "
                 "m = 100 weights N(0, 1/m), λ = 0.02, at t = 2, 10, 40, 120; both at rtol 1e-10, atol 1e-12; "
                 "measured: max weight error in units of atol + rtol·(|w| + ab); bound 50",

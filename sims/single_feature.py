@@ -9,7 +9,7 @@ flow keeps it there (|(1 − q)·0| < λ).
   on the survivors (O(m) per right-hand side; for checks at small m).
 * ``solve_reduced``: the exact reduction w_k(t) = sign(w_k(0))·a(t)(|w_k(0)| − b(t))₊ of
   ``theory.single_feature`` (derivation ``single-feature.reduced-ode``), solved for (log a, b) with
-  O(log m) per evaluation; dense output of m′(t), ‖w‖₁(t), ‖w‖²(t), b(t), the death time of every
+  O(log m) per evaluation by a compiled port of scipy's Radau IIA (``sims._radau``); dense output of m′(t), ‖w‖₁(t), ‖w‖²(t), b(t), the death time of every
   coordinate (where b(t) crosses its initial magnitude) and the winner (the initial argmax).
 """
 
@@ -19,10 +19,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import OdeSolution, solve_ivp
+from scipy.integrate import solve_ivp
 
 from theory import _validate
-from theory.single_feature import InitialMagnitudes, exact_weights, initial_magnitudes, reduced_rhs
+from theory.single_feature import InitialMagnitudes, exact_weights
+
+from ._radau import STEP_TOO_SMALL, STOPPED, RadauDenseOutput, crossing_times, radau_reduced
 
 __all__ = ["BruteForceSolution", "ReducedSolution", "integrate_single_feature", "solve_reduced"]
 
@@ -120,17 +122,6 @@ def integrate_single_feature(w0, lam: float, t_eval, *, rtol: float = 1e-10,
 
 # ---------------------------------------------------------------- exact reduction
 
-def _jacobian(_, y, init: InitialMagnitudes, lam: float) -> np.ndarray:
-    """∂(d log a/dt, db/dt)/∂(log a, b) = [[−2q, 2a²Σ(w − b)₊], [−λ/a, 0]]."""
-    a = math.exp(float(y[0]))
-    b = float(y[1])
-    q = a * a * init.survivor_square_excess(b)
-    j = init.first_survivor(b)
-    s1 = float(np.sum(init.w[j:] - b)) if init.m - j < _DIRECT_SUM_BELOW else \
-        float(max(init.c1[-1] - init.c1[j] - b * (init.m - j), 0.0))
-    return np.array([[-2.0 * q, 2.0 * a * a * s1], [-lam / a, 0.0]])
-
-
 def _excess_sums(init: InitialMagnitudes, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per threshold b: (#{w > b}, Σ(w − b)₊, Σ(w − b)₊²), prefix sums or direct sums for few survivors."""
     j = np.searchsorted(init.w, b, side="right")
@@ -152,7 +143,8 @@ class ReducedSolution:
     (0 if w_k(0) = 0, inf if it is alive at t_end; always inf for the winner); ``winner``: the index
     of the initial argmax |w_k(0)|, the last survivor; ``t_sparse``: when one coordinate is left
     (the second largest magnitude's death; inf if after t_end); ``t``/``log_a_eval``/``b_eval``:
-    the requested times and (log a, b) there (step end points).
+    the requested times and (log a, b) there (step end points); ``solution``: the dense output
+    (log a, b)(t) (``None`` when t_end = 0); ``nfev``: right-hand-side evaluations.
     """
 
     w0: np.ndarray
@@ -160,13 +152,14 @@ class ReducedSolution:
     init: InitialMagnitudes
     order: np.ndarray
     t_end: float
-    solution: OdeSolution
+    solution: RadauDenseOutput | None
     t: np.ndarray
     log_a_eval: np.ndarray
     b_eval: np.ndarray
     death_time: np.ndarray
     winner: int
     t_sparse: float
+    nfev: int = 0
 
     @property
     def m(self) -> int:
@@ -177,7 +170,8 @@ class ReducedSolution:
         t = np.asarray(t, dtype=np.float64)
         if np.any(t < 0) or np.any(t > self.t_end * (1 + 1e-12)):
             raise ValueError(f"t must lie in [0, t_end = {self.t_end}]")
-        y = self.solution(np.atleast_1d(t)) if self.t_end > 0 else np.zeros((2, np.atleast_1d(t).size))
+        flat = np.atleast_1d(t).ravel()
+        y = self.solution(flat) if self.solution is not None else np.zeros((2, flat.size))
         return y[0].reshape(t.shape), np.maximum(y[1], 0.0).reshape(t.shape)
 
     def log_a(self, t) -> np.ndarray:
@@ -213,76 +207,36 @@ class ReducedSolution:
         return exact_weights(self.w0, float(log_a), float(b))
 
 
-def _solve_pieces(init, lam, stops, *, rtol, atol, method, until_sparse):
-    """Integrate (log a, b) from 0 through each time in ``stops`` (restarting there, so the values at
-    ``stops`` are step end points); with ``until_sparse`` stop instead when b reaches the second
-    largest magnitude. Returns (OdeSolution, values at stops, t_end)."""
-    ts, interpolants, values = [0.0], [], []
-    y, t = np.zeros(2), 0.0
-    events = None
-    if until_sparse:
-        second = float(init.w[-2])
-
-        def sparse(_, u, *args):
-            return u[1] - second
-
-        sparse.terminal, sparse.direction = True, 1
-        events = sparse
-    kwargs = {"jac": _jacobian} if method in ("Radau", "BDF", "LSODA") else {}
-    for stop in stops:
-        if stop > t:
-            sol = solve_ivp(reduced_rhs, (t, float(stop)), y, method=method, args=(init, lam), rtol=rtol,
-                            atol=atol, dense_output=True, events=events, **kwargs)
-            if not sol.success:
-                raise RuntimeError(f"reduced-flow integration failed: {sol.message}")
-            ts.extend(sol.sol.ts[1:])
-            interpolants.extend(sol.sol.interpolants)
-            t, y = float(sol.t[-1]), sol.y[:, -1].copy()
-            if until_sparse and sol.status != 1:
-                raise RuntimeError(f"full sparsity not reached by t = {stop:g} (λ too small?)")
-        values.append(y.copy())
-    if not interpolants:
-        return None, np.array(values), 0.0
-    return OdeSolution(np.array(ts), interpolants), np.array(values), t
-
-
-def _crossing_times(solution: OdeSolution, lam: float, targets: np.ndarray) -> np.ndarray:
-    """Times at which b(t) = target for ascending targets in (0, b(t_end)]: Newton on the dense output
-    (db/dt = λ/a), started from linear interpolation between step ends, segment by segment."""
-    ts = solution.ts
-    b_steps = np.maximum.accumulate(np.concatenate([[0.0], [ip(ts[i + 1])[1] for i, ip in
-                                                              enumerate(solution.interpolants)]]))
-    seg = np.clip(np.searchsorted(b_steps, targets, side="left") - 1, 0, len(ts) - 2)
-    lo, hi = ts[seg], ts[seg + 1]
-    blo, bhi = b_steps[seg], b_steps[seg + 1]
-    t = lo + (hi - lo) * np.clip((targets - blo) / np.where(bhi > blo, bhi - blo, 1.0), 0.0, 1.0)
-    bounds = np.searchsorted(seg, np.arange(len(ts)), side="left")  # targets of segment k: bounds[k]:bounds[k+1]
-    for _ in range(8):
-        y = np.empty((2, t.size))
-        for k in np.unique(seg):
-            sl = slice(bounds[k], bounds[k + 1])
-            y[:, sl] = solution.interpolants[k](t[sl])
-        step = (y[1] - targets) * np.exp(y[0]) / lam
-        t = np.clip(t - step, lo, hi)
-        if np.all(np.abs(step) <= 1e-14 * np.maximum(t, 1.0)):
-            break
-    return t
+def _sorted_magnitudes(w0: np.ndarray) -> tuple[InitialMagnitudes, np.ndarray]:
+    """(sorted |w0| with prefix sums, the sorting permutation): one O(m log m) argsort."""
+    mag = np.abs(w0)
+    order = np.argsort(mag)
+    w = mag[order]
+    c1 = np.empty(w.size + 1)
+    c2 = np.empty(w.size + 1)
+    c1[0] = c2[0] = 0.0
+    np.cumsum(w, out=c1[1:])
+    np.cumsum(w * w, out=c2[1:])
+    return InitialMagnitudes(w, c1, c2), order
 
 
 def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rtol: float = 1e-10,
-                  atol: float = 1e-12, method: str = "Radau") -> ReducedSolution:
+                  atol: float = 1e-12) -> ReducedSolution:
     """Solve d(log a, b)/dt = (1 − a²Σ(|w(0)| − b)₊², λ/a) from (0, 0): the exact flow of one feature.
 
     Paper §2.3(a), paper units; ``theory.single_feature.reduced_rhs`` (derivation
     ``single-feature.reduced-ode``), O(log m) per evaluation after an O(m log m) sort. The span is
-    [0, t_end], or [0, t_eval[-1]] (the values at ``t_eval`` are then step end points), or, with
+    [0, t_end], or [0, t_eval[-1]] (the values at ``t_eval`` are step end points), or, with
     neither, until full sparsity (b reaches the second largest |w_k(0)|; needs λ > 0 and a unique
-    largest magnitude). Radau with the analytic Jacobian: the norm relaxes at rate 2q ≈ 2 while
-    the threshold moves on the time scale t itself, so explicit methods need ~1/λ steps.
-    Death times: Newton on the dense output (relative error ≈ rtol).
+    largest magnitude). Radau IIA (order 5) with the analytic Jacobian, compiled (``sims._radau``,
+    a port of scipy's solver: the norm relaxes at rate 2q ≈ 2 while the threshold moves on the
+    time scale t itself, so explicit methods need ~1/λ steps). Death times: Newton on the
+    collocation cubic of the step that holds them (relative error ≈ rtol).
     """
     w0 = _weights(w0)
     lam = _lam(lam)
+    rtol = _validate.real("rtol", rtol, minimum=0.0, strict_min=True)
+    atol = _validate.real("atol", atol, minimum=0.0, strict_min=True)
     if t_eval is not None:
         t_eval = _times("t_eval", t_eval)
         if t_end is not None and float(t_end) != t_eval[-1]:
@@ -292,9 +246,8 @@ def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rt
         stops = np.array([_validate.real("t_end", t_end, minimum=0.0)])
     else:
         stops = None
-    init = initial_magnitudes(w0)
-    order = np.argsort(np.abs(w0), kind="stable")
-    winner = int(np.argmax(np.abs(w0)))
+    init, order = _sorted_magnitudes(w0)
+    winner = int(order[-1]) if np.count_nonzero(init.w == init.w[-1]) == 1 else int(np.argmax(np.abs(w0)))
     until_sparse = stops is None
     if until_sparse:
         if lam == 0:
@@ -302,27 +255,36 @@ def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rt
         if init.m >= 2 and init.w[-2] == init.w[-1]:
             raise ValueError("w0: the two largest magnitudes are equal, so full sparsity is never reached")
         stops = np.array([1e6 / lam + 1e6])
+    dense, t_stop = None, 0.0
     if until_sparse and init.m == 1:
-        solution, values, t_stop = None, np.zeros((1, 2)), 0.0
-        t_out = np.zeros(1)
+        values, t_out = np.zeros((1, 2)), np.zeros(1)
     else:
-        solution, values, t_stop = _solve_pieces(init, lam, stops, rtol=rtol, atol=atol, method=method,
-                                                 until_sparse=until_sparse)
+        b_stop = float(init.w[-2]) if until_sparse else np.inf
+        nonzero = stops > 0
+        status, ts, y_old, h, Q, values, t_stop, nfev = radau_reduced(
+            init.w, init.c1, init.c2, lam, stops[nonzero] if nonzero.any() else stops, b_stop, rtol, atol)
+        if status == STEP_TOO_SMALL:
+            raise RuntimeError(f"reduced-flow integration failed: step size too small at t = {t_stop:g}")
+        if until_sparse and status != STOPPED:
+            raise RuntimeError(f"full sparsity not reached by t = {stops[-1]:g} (λ too small?)")
+        if not nonzero.all():  # t_eval starting at 0: the state there is (0, 0)
+            values = np.concatenate([np.zeros((1, 2)), values]) if nonzero.any() else np.zeros((1, 2))
+        dense = RadauDenseOutput(ts, y_old, h, Q) if h.size else None
         t_out = np.array([t_stop]) if until_sparse else stops
         if until_sparse:
-            values = values[-1:]
+            values = np.array([[float(dense(t_stop)[0]), float(init.w[-2])]])
     # death times of the sorted magnitudes: 0 for zeros, crossing times up to b(t_end), inf after
     death_sorted = np.full(init.m, np.inf)
     death_sorted[init.w == 0] = 0.0
     b_end = float(values[-1, 1])
     dying = np.flatnonzero((init.w > 0) & (init.w <= b_end))
-    if dying.size and solution is not None and lam > 0:
-        death_sorted[dying] = _crossing_times(solution, lam, init.w[dying])
+    if dying.size and dense is not None and lam > 0:
+        death_sorted[dying] = crossing_times(dense.ts, dense.y_old, dense.h, dense.Q, init.w[dying])
     if until_sparse and init.m >= 2:
         death_sorted[-2] = t_stop  # the event located it; Newton agrees to rounding
         death_sorted[-1] = np.inf
     death = np.empty(init.m)
     death[order] = death_sorted
     t_sparse = 0.0 if init.m == 1 else float(death_sorted[-2])
-    return ReducedSolution(w0, lam, init, order, float(t_stop), solution, t_out, values[:, 0], values[:, 1],
-                           death, winner, t_sparse)
+    return ReducedSolution(w0, lam, init, order, float(t_stop), dense, t_out, values[:, 0], values[:, 1],
+                           death, winner, t_sparse, int(nfev) if dense is not None else 0)
