@@ -29,14 +29,15 @@ import numpy as np
 from scipy import stats
 
 from theory import ModelSpec, NoiseSpec
-from theory.noise_loss import fourth_norm_drift_sign, random_direction_fourth_norm, simplex_fourth_norm
+from theory.noise_loss import (fourth_norm_drift_sign, random_direction_fourth_norm, reduced_simplex_fourth_norm,
+                               simplex_fourth_norm)
 
 from .ledger import Outcome, claim, verdict
 from .metrics import fourth_norm
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
-__all__ = ["fourth_norm_runs", "reduced_simplex", "t_statistic"]
+__all__ = ["fourth_norm_runs", "t_statistic"]
 
 N, M, SIGMA, LR = 8, 16, 0.15, 0.02
 STEPS = 10_000  # quick tier: t = lr·steps = 200 in gradient-flow time
@@ -278,21 +279,6 @@ def _zero_kurtosis_three_point(rng):
 END_STEPS = 100_000
 
 
-def reduced_simplex(n: int, m: int) -> np.ndarray:
-    """The centred simplex on n − 1 neurons, shape (n, m): W_i = a e_i + b 1_{n−1} (i < n), W_n = −1_{n−1}/√(n − 1).
-
-    a = √(n/(n − 1)), b = (1/√(n − 1) − a)/(n − 1): the same Gram matrix as
-    ``theory.noise_loss.centred_simplex`` (unit rows, ⟨W_i, W_j⟩ = −1/(n − 1)), but n − 1 features are
-    nearly one-hot and the last is spread evenly over their neurons. Mean fourth norm 0.794 at n = 8.
-    """
-    a = math.sqrt(n / (n - 1))
-    b = (1 / math.sqrt(n - 1) - a) / (n - 1)
-    W = np.zeros((n, m))
-    W[: n - 1, : n - 1] = a * np.eye(n - 1) + b
-    W[n - 1, : n - 1] = -1 / math.sqrt(n - 1)
-    return W
-
-
 END_TOL = 0.01  # the two candidate end states differ by 0.026 in mean fourth norm at n = 8
 
 
@@ -303,7 +289,7 @@ END_TOL = 0.01  # the two candidate end states differ by 0.026 in mean fourth no
        prediction="theory.noise_loss.simplex_fourth_norm(8) = 43/56 ≈ 0.7679",
        evidence="4 runs × 5 instances, n = 8, m = 16, lr 0.02, 1e5 steps (the paper's run); |mean − 0.768| ≤ 0.01",
        expected="refuted",
-       correction="SGD reaches the centred simplex on n − 1 neurons (sims.claims_noise_dynamics.reduced_simplex: 7 "
+       correction="SGD reaches the centred simplex on n − 1 neurons (theory.noise_loss.reduced_simplex: 7 "
                   "features nearly one-hot, entries 0.970 and −0.099, the 8th spread as ±1/√7 over their neurons), "
                   "mean fourth norm 0.794; at σ = 0.15 its exact bipolar expected loss 0.2100 is below the aligned "
                   "n-neuron simplex's 0.2163 (theory.noise_loss.expected_loss_bipolar_exact), same Gram matrix",
@@ -314,7 +300,7 @@ def _end_state_bipolar(rng):
                                  instances=5)
     mean, se, _ = t_statistic(curves[:, -1])
     predicted = simplex_fourth_norm(N)
-    reduced = float(np.mean(fourth_norm(reduced_simplex(N, M))))
+    reduced = reduced_simplex_fourth_norm(N)
     return verdict(abs(mean - predicted) <= END_TOL, mean, predicted, f"|measured − predicted| ≤ {END_TOL:g}",
                     f"mean over {runs} runs × 5 instances {mean:.4f} ± {se:.4f} (SE), {(mean - predicted) / se:+.1f} SE "
                     f"from the n-neuron simplex; the (n − 1)-neuron simplex has {reduced:.4f} "

@@ -15,7 +15,6 @@ flow keeps it there (|(1 − q)·0| < λ).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from sims.claims_noise_dynamics import fourth_norm_runs, reduced_simplex, t_statistic
+from sims.claims_noise_dynamics import fourth_norm_runs, t_statistic
 from sims.metrics import fourth_norm
 from sims.noise_counts_experiment import (CONDITIONS, collision_estimate, noise_counts_sweep,
                                           noise_polysemantic_counts)
@@ -16,7 +16,8 @@ from sims.train import TrainConfig, train
 from theory import ModelSpec, NoiseSpec, excess_kurtosis
 from theory.loss import data_gradient
 from theory.noise import TUNABLE_FAMILIES, three_point_probability
-from theory.noise_loss import centred_simplex, expected_loss_bipolar_exact, simplex_fourth_norm
+from theory.noise_loss import (centred_simplex, expected_loss_bipolar_exact, reduced_simplex, reduced_simplex_fourth_norm,
+                               simplex_fourth_norm)
 
 Z = 5.0  # two-sided normal tail: false-failure chance ≈ 5.7e-7 per check
 
@@ -120,6 +121,10 @@ def test_reduced_simplex_has_the_centred_simplex_gram_and_fourth_norm_0794():
     b = (1 / math.sqrt(n - 1) - a) / (n - 1)
     expected = ((n - 1) * ((a + b) ** 4 + (n - 2) * b**4) + 1 / (n - 1)) / n
     assert np.mean(fourth_norm(R)) == pytest.approx(expected, rel=1e-12)
+    for k in range(2, 12):  # the closed form against the constructed matrix
+        assert reduced_simplex_fourth_norm(k) == pytest.approx(np.mean(fourth_norm(reduced_simplex(k, k))), rel=1e-12)
+    with pytest.raises(ValueError, match="m"):
+        reduced_simplex(8, 6)
     assert expected == pytest.approx(0.7940, abs=5e-5) and expected > simplex_fourth_norm(n) + 0.02
 
 
