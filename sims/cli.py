@@ -159,11 +159,13 @@ def _sweep(args) -> int:
     res = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
     table = out / f"{sweep.name}.csv"
     params = list(res.rows[0]["params"])
-    values = list(res.rows[0]["result"])
+    # one row per instance; matrix-valued results (lists of lists) stay in the per-point JSON only
+    values = [k for k, v in res.rows[0]["result"].items()
+              if not (isinstance(v, list) and any(isinstance(x, list) for x in v))]
     rows = []
     for row in res.rows:
         result = row["result"]
-        count = max(len(v) if isinstance(v, list) else 1 for v in result.values())
+        count = max(len(result[k]) if isinstance(result[k], list) else 1 for k in values)
         for i in range(count):
             rows.append([row["params"][p] for p in params] + [i]
                         + [result[k][i] if isinstance(result[k], list) else result[k] for k in values])

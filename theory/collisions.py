@@ -26,11 +26,15 @@ import numbers
 
 import numpy as np
 from scipy import stats
+from scipy.integrate import quad
+from scipy.special import erfc
 
 from . import _validate
 
 __all__ = [
     "IDEALISATIONS",
+    "expected_abs_normal",
+    "expected_max_abs_normal",
     "expected_overlap_distinct",
     "expected_polysemantic_signed_slots",
     "neurons_for_no_polysemantic",
@@ -263,3 +267,48 @@ def neurons_for_no_polysemantic(n: int, probability: float, *, idealisation: str
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if ok(mid) else (mid, hi)
     return hi
+
+
+# ---------------------------------------------------------------- start–end correlation (paper §3.5)
+
+def expected_abs_normal(scale: float) -> float:
+    """E|X| = s·√(2/π) for X ~ N(0, s²).
+
+    With W(0) ~ N(0, 1/m) (s = 1/√m) this is w*·E|W| / w*: the diagonal of the start–end correlation
+    C_aa = ⟨W_a(0), W_a(T)⟩ per unit of trained weight w* if each feature's final neuron were a random
+    one (keeping its initial sign), paper §3.5. Units: those of ``scale`` (weight units).
+    """
+    s = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    return s * math.sqrt(2.0 / math.pi)
+
+
+def _max_abs_normal_tail(x: float, m: int) -> float:
+    """P(max_k |Z_k| > x) = 1 − erf(x/√2)^m for m i.i.d. standard normals, without cancellation."""
+    return float(-np.expm1(m * np.log1p(-erfc(x / math.sqrt(2.0)))))
+
+
+def expected_max_abs_normal(m: int, scale: float) -> float:
+    """E max_{k≤m} |X_k| = s·∫₀^∞ [1 − erf(x/√2)^m] dx for X_1 … X_m ~ N(0, s²) i.i.d.
+
+    The exact finite-m expectation of the largest of m half-normal magnitudes (numerical integration
+    of the survival function with ``scipy.integrate.quad``, relative error ~1e-12; no asymptotic
+    form). s·√(2/π) at m = 1, 2s/√π at m = 2, ≈ s·√(2 ln m) as m → ∞. With W(0) ~ N(0, 1/m) (s = 1/√m)
+    it is the diagonal C_aa = ⟨W_a(0), W_a(T)⟩ per unit of trained weight w* if each feature's final
+    neuron were its initial argmax (paper §3.5, §2.3a). Units: those of ``scale``.
+
+    Parameters
+    ----------
+    m : int
+        Number of i.i.d. normals (neurons), ≥ 1.
+    scale : float
+        Their standard deviation s > 0.
+    """
+    m = _validate.integer("m", m, minimum=1)
+    s = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    # the survival function drops from ≈ 1 to ≈ 0 around x₀ = √(2 ln 2m); split there so quad sees the step
+    x0 = math.sqrt(2.0 * math.log(2.0 * m))
+    x1 = x0 + 12.0  # beyond x1 the tail is < m·erfc(x1/√2) < 1e-30·m
+    opts = dict(args=(m,), epsabs=1e-14, epsrel=1e-12, limit=200)
+    total = quad(_max_abs_normal_tail, 0.0, x0, **opts)[0] + quad(_max_abs_normal_tail, x0, x1, **opts)[0]
+    total += quad(_max_abs_normal_tail, x1, np.inf, **opts)[0]
+    return s * total
