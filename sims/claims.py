@@ -2,11 +2,13 @@
 independent check and its test. Importing this module registers every topic's claims.
 
 Topics: ``claims_derivations`` (every sympy derivation), ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
+``claims_collision_training`` (sharing and winners in trained models),
 ``claims_noise`` (hidden noise, kurtosis), ``claims_single_feature`` (one feature under L1,
 two features on one neuron).
 """
 
 from . import (  # noqa: F401  (importing registers the claims)
+    claims_collision_training,
     claims_collisions,
     claims_derivations,
     claims_model,

@@ -59,6 +59,7 @@ def dominant_polysemantic_count(W) -> dict[str, np.ndarray]:
     ``polysemantic`` (neurons dominant for ≥ 2 features), ``opposite_sign`` (exactly one + and
     one − feature), ``same_sign`` (≥ 2 features of one sign, the configuration the paper's
     theory says interference removes) and ``max_load`` (largest number of features on a neuron).
+    A feature whose row is all zero (dropped: sign 0 at its "dominant" neuron) is on no neuron.
     """
     W = _w(W)
     m = W.shape[-1]
@@ -69,7 +70,7 @@ def dominant_polysemantic_count(W) -> dict[str, np.ndarray]:
            for key in ("polysemantic", "opposite_sign", "same_sign", "max_load")}
     for r, (kr, sr) in enumerate(zip(flat_k, flat_s)):
         pos = np.bincount(kr[sr > 0], minlength=m)
-        neg = np.bincount(kr[sr <= 0], minlength=m)
+        neg = np.bincount(kr[sr < 0], minlength=m)
         load = pos + neg
         out["polysemantic"][r] = np.count_nonzero(load >= 2)
         out["opposite_sign"][r] = np.count_nonzero((pos == 1) & (neg == 1))

@@ -46,6 +46,17 @@ def test_dominant_assignment_with_signs():
     assert (counts["polysemantic"], counts["opposite_sign"], counts["same_sign"]) == (2, 1, 1)
 
 
+def test_dropped_feature_is_on_no_neuron():
+    """An all-zero row has argmax 0 and sign 0: it must not count as a − feature on neuron 0."""
+    W = np.zeros((3, 4))
+    W[0, 0] = 1.0   # + feature on neuron 0; rows 1 and 2 dropped
+    counts = dominant_polysemantic_count(W)
+    assert (counts["polysemantic"], counts["opposite_sign"], counts["max_load"]) == (0, 0, 1)
+    W[1, 0] = -1.0  # a real − feature on neuron 0 makes it polysemantic
+    counts = dominant_polysemantic_count(W)
+    assert (counts["polysemantic"], counts["opposite_sign"], counts["max_load"]) == (1, 1, 2)
+
+
 def test_fourth_norm_active_count_l1():
     W = np.array([[1.0, 0, 0, 0], [0.5, 0.5, 0.5, 0.5], [0.0, 0, 0, 0]])
     fn = fourth_norm(W)

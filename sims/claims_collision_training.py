@@ -1,0 +1,181 @@
+"""Ledger claims about collisions in *trained* models (paper §2.4, §3.3; issue 6 items 3–4): whether
+opposite-sign features share neurons as often as independent placement predicts (the sharing ratio ρ
+of ``sims.collision_survival``), whether each feature's winner is its initial argmax, why AdamW shares
+less, and the corrected count law ρ·n(n−1)/(4m) against the paper-size counts.
+
+Units: optimiser steps; λ in the summed-loss units of ``theory.loss``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .collision_survival import collision_survival, pooled_ratio
+from .ledger import claim, verdict
+from .metrics import winner_initial_rank
+
+Z = 5.0  # two-sided normal z: false-failure probability 5.7e-7 per comparison
+
+#: The paper's recipe and the gradient-flow-faithful one (proximal GD; λ large enough that every
+#: feature is 1-sparse within 8000 steps at η = 0.01, i.e. gradient-flow time 80, λt = 16).
+ADAMW = dict(optimizer="adamw", lr=1e-3, l1=1e-3, steps=7500)
+PROX_GD = dict(optimizer="prox_gd", lr=0.01, l1=0.2, steps=8000)
+
+
+def _sharing(stats) -> tuple[float, float]:
+    return pooled_ratio(stats["opposite_shared"], stats["expected_independent"])
+
+
+def _mean_se(x) -> tuple[float, float]:
+    x = np.asarray(x, dtype=float)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+
+
+@claim(id="collisions.independent-sharing-adamw", expected="refuted",
+       statement="Under the paper's AdamW recipe (lr 1e-3, λ = 1e-3, 7500 steps) opposite-sign features share a "
+                 "neuron as often as independent placement predicts: ρ = Σ shared / Σ N₊N₋/m = 1 (the idealisation "
+                 "behind n(n−1)/(4m))",
+       source="paper §2.4 [R] (the idealisation), §3.3 [V-fig] (counts below the line); measured here",
+       prediction="ρ = 1: N₊N₋/m is the hypergeometric mean of the shared count when the N₊ neurons holding a "
+                  "+ feature and the N₋ holding a − feature are independent uniform sets",
+       evidence="sims.collision_survival at n = 128, m = 512, 96 instances; pooled ratio with its delta-method SE; "
+                f"refuted when |ρ − 1| > {Z:g} SE (a true ρ = 1 is read as refuted with probability 5.7e-7). Full tier: "
+                "24 instances (SE ≈ 0.05) gave ρ = 0.66 and 0.81 at two seeds, too close to the 5-SE line",
+       correction="ρ ≈ 0.66 (0.66 ± 0.03 over n ≥ 128, m = 4n–8n; 0.82 at n = 64, m = 256; ≈ 1 at m = n): in AdamW's "
+                  "first steps each neuron takes a polarity from its initial column sum (a neuron whose other "
+                  "weights sum positive ends holding a − feature), so + and − features avoid each other's neurons. "
+                  "The count follows ρ·n(n−1)/(4m) (collisions.corrected-count-law); centring the initial columns "
+                  "restores ρ = 1 (collisions.adamw-polarity-mechanism); proximal GD shares independently "
+                  "(collisions.independent-sharing-prox-gd)",
+       test="incidental verify --full --claim collisions.independent-sharing-adamw", tier="full")
+def _independent_sharing_adamw(rng):
+    s = collision_survival(128, 512, instances=96, rng=rng, **ADAMW)
+    rho, se = _sharing(s)
+    pol, pol_se = _mean_se(s["polarity"])
+    return verdict(abs(rho - 1) <= Z * se, rho, 1.0, f"|ρ − 1| ≤ {Z:g} SE = {Z * se:.3f}",
+                   f"ρ = {rho:.3f} ± {se:.3f} ({(rho - 1) / se:+.1f} SE); shared {s['opposite_shared'].mean():.2f} "
+                   f"vs N₊N₋/m {s['expected_independent'].mean():.2f} per instance; neuron polarity β₀ = {pol:.3f} ± "
+                   f"{pol_se:.3f}; same-sign neurons {int(s['same_sign'].sum())}; initial argmax wins for "
+                   f"{s['argmax_fraction'].mean():.1%} of features")
+
+
+@claim(id="collisions.independent-sharing-prox-gd",
+       statement="Under gradient-flow-faithful training (proximal GD, η = 0.01, λ = 0.2, 8000 steps: every feature "
+                 "1-sparse) opposite-sign features share neurons as independent placement predicts: ρ = 1",
+       source="paper §2.4 [R] (the idealisation); measured here",
+       prediction="ρ = 1 (hypergeometric mean N₊N₋/m of the shared count)",
+       evidence="sims.collision_survival at n = 64, m = 256, 128 instances; confirmed when |ρ − 1| ≤ "
+                f"{Z:g} SE (false failure 5.7e-7); SE ≈ 0.04, so AdamW's ρ ≈ 0.66–0.82 would be refuted",
+       test="tests/test_claims.py::test_quick_claim[collisions.independent-sharing-prox-gd]", tier="quick")
+def _independent_sharing_prox_gd(rng):
+    s = collision_survival(64, 256, instances=128, rng=rng, **PROX_GD)
+    rho, se = _sharing(s)
+    return verdict(abs(rho - 1) <= Z * se, rho, 1.0, f"|ρ − 1| ≤ {Z:g} SE = {Z * se:.3f}",
+                   f"ρ = {rho:.3f} ± {se:.3f}; shared {s['opposite_shared'].mean():.3f} vs N₊N₋/m "
+                   f"{s['expected_independent'].mean():.3f} per instance (n(n−1)/(4m) = {64 * 63 / 1024:.3f}); "
+                   f"same-sign neurons {int(s['same_sign'].sum())}; {int(s['surviving_collisions'].sum())} of "
+                   f"{int(s['initial_collisions'].sum())} initial opposite-sign argmax collisions survive")
+
+
+def _winner_statistics(rng, recipe) -> dict[str, float]:
+    s = collision_survival(64, 256, instances=16, rng=rng, **recipe)
+    _, rank = winner_initial_rank(s["W0"], s["W"])
+    frac, frac_se = _mean_se(s["argmax_fraction"])
+    return {"argmax_fraction": frac, "argmax_fraction_se": frac_se, "rank_mean": float(rank.mean()),
+            "rank_median": float(np.median(rank)), "rank_p90": float(np.quantile(rank, 0.9)),
+            "rank_le_2": float(np.mean(rank <= 2))}
+
+
+@claim(id="collisions.argmax-winner", expected="refuted",
+       statement="Each feature ends on its initial argmax neuron argmax_k |W_ik(0)| (the idealisation behind the "
+                 "collision count; exact for a single feature under the L1 gradient flow)",
+       source="paper §2.4 [R] (idealisation), §2.3 [R] (single feature); measured here",
+       prediction="fraction of features whose final dominant neuron is the initial argmax = 1",
+       evidence="sims.collision_survival + sims.metrics.winner_initial_rank at n = 64, m = 256, 16 instances each "
+                "under proximal GD (η = 0.01, λ = 0.2, 8000 steps) and AdamW (the paper's recipe); measured = the "
+                f"prox-GD fraction (the faithful recipe); refuted when it is below 1 by more than {Z:g} SE over "
+                "instances",
+       correction="the initial argmax wins for ≈ 2/3 of features under proximal GD (initial rank ≤ 2 for ≈ 90%) and "
+                  "for ≈ 4–9% under AdamW (median initial rank ≈ 11 at m = 256): interference between features in "
+                  "the dense phase reorders near-tied leaders, and AdamW's per-coordinate normalisation erases the "
+                  "magnitude ordering. The winner is still decided at initialisation (collisions.correlation-diagonal)",
+       test="tests/test_claims.py::test_quick_claim[collisions.argmax-winner]", tier="quick")
+def _argmax_winner(rng):
+    prox = _winner_statistics(rng, PROX_GD)
+    adam = _winner_statistics(rng, ADAMW)
+    f, se = prox["argmax_fraction"], prox["argmax_fraction_se"]
+    detail = "; ".join(f"{name}: argmax wins {d['argmax_fraction']:.3f} ± {d['argmax_fraction_se']:.3f}, initial rank "
+                       f"of the winner mean {d['rank_mean']:.2f}, median {d['rank_median']:.0f}, 90th percentile "
+                       f"{d['rank_p90']:.0f}, rank ≤ 2 for {d['rank_le_2']:.1%}"
+                       for name, d in (("prox-GD", prox), ("AdamW", adam)))
+    return verdict(1 - f <= Z * max(se, 1e-12), f, 1.0, f"1 − fraction ≤ {Z:g} SE", detail,
+                   {"prox_gd": prox, "adamw": adam})
+
+
+@claim(id="collisions.adamw-neuron-polarity",
+       statement="Under AdamW a singly occupied neuron's final sign is set by its initial column sum far more strongly "
+                 "than under proximal GD: the polarity β₀ (mean of −sign(occupant)·z_k, z_k the other features' "
+                 "initial weights on k summed, in units of √(n/m)) is larger under AdamW",
+       source="ours (issue 6 item 4: the mechanism behind collisions.independent-sharing-adamw)",
+       prediction="β₀(AdamW) > β₀(prox-GD) (measured ≈ 0.6 vs ≈ 0.22 at n = 64, m = 256)",
+       evidence="sims.collision_survival (occupancy_statistics' polarity) at n = 64, m = 256, 16 instances per recipe; "
+                f"confirmed when the difference of the instance means exceeds {Z:g} SE (one-sided; at the measured "
+                "gap ≈ 0.38 ± 0.04 a false failure needs a 4.5-SE low draw, probability ≈ 3e-6)",
+       test="tests/test_claims.py::test_quick_claim[collisions.adamw-neuron-polarity]", tier="quick")
+def _adamw_neuron_polarity(rng):
+    adam, adam_se = _mean_se(collision_survival(64, 256, instances=16, rng=rng, **ADAMW)["polarity"])
+    prox, prox_se = _mean_se(collision_survival(64, 256, instances=16, rng=rng, **PROX_GD)["polarity"])
+    se = float(np.hypot(adam_se, prox_se))
+    return verdict(adam - prox > Z * se, adam - prox, 0.0, f"β₀(AdamW) − β₀(prox-GD) > {Z:g} SE = {Z * se:.3f}",
+                   f"β₀ AdamW {adam:.3f} ± {adam_se:.3f}, prox-GD {prox:.3f} ± {prox_se:.3f}")
+
+
+@claim(id="collisions.adamw-polarity-mechanism",
+       statement="AdamW's sharing deficit (ρ < 1) comes from neuron polarity set by the initial column sums: the final "
+                 "sign of a singly occupied neuron anti-correlates with the initial sum of the other features' "
+                 "weights on it (β₀ > 0), and centring every initial column (sum 0, variance kept) restores ρ = 1",
+       source="ours (issue 6 item 4)",
+       prediction="β₀ > 0 under AdamW; ρ(centred) = 1; ρ(centred) > ρ(plain)",
+       evidence="sims.collision_survival at n = 128, m = 512, 32 instances plain and 32 centred (center_columns=True); "
+                f"β₀ mean over instances > {Z:g} SE; |ρ(centred) − 1| ≤ {Z:g} SE; ρ(centred) − ρ(plain) > 3 SE of the "
+                "difference (one-sided; at the measured gap ≈ 0.35 ± 0.07 a false failure has probability ≈ 0.05)",
+       test="incidental verify --full --claim collisions.adamw-polarity-mechanism", tier="full")
+def _adamw_polarity(rng):
+    plain = collision_survival(128, 512, instances=32, rng=rng, **ADAMW)
+    centred = collision_survival(128, 512, instances=32, rng=rng, center_columns=True, **ADAMW)
+    (r0, s0), (r1, s1) = _sharing(plain), _sharing(centred)
+    pol, pol_se = _mean_se(plain["polarity"])
+    gap_se = float(np.hypot(s0, s1))
+    ok = pol > Z * pol_se and abs(r1 - 1) <= Z * s1 and r1 - r0 > 3 * gap_se
+    return verdict(ok, r1, 1.0, f"β₀ > {Z:g} SE, |ρ(centred) − 1| ≤ {Z:g} SE, gap > 3 SE",
+                   f"β₀ = {pol:.3f} ± {pol_se:.3f}; ρ plain {r0:.3f} ± {s0:.3f}, centred {r1:.3f} ± {s1:.3f} "
+                   f"(gap {(r1 - r0) / gap_se:.1f} SE)")
+
+
+@claim(id="collisions.corrected-count-law",
+       statement="Under the paper's AdamW recipe at n = 256 the polysemantic count is ρ·n(n−1)/(4m), with ρ the "
+                 "sharing ratio measured independently at n = 128, m = 512 (≈ 0.66), not n²/(4m): ≈ 10.5 vs 16 at "
+                 "m = 1024 and ≈ 5.3 vs 8 at m = 2048",
+       source="paper §3.3 [V-fig] (10–11 at m = 1024, 5.4 at m = 2048); the correction is ours",
+       prediction="ρ̂·n(n−1)/(4m), ρ̂ from sims.collision_survival at n = 128, m = 512 (24 instances)",
+       evidence="AdamW training at n = 256, m ∈ {1024, 2048}, 8 instances each; dominant-neuron opposite-sign count "
+                f"(sims.metrics.dominant_polysemantic_count); |count − prediction| ≤ {Z:g} SE (SE of the mean count "
+                "and of ρ̂ combined) at both m, and n²/(4m) is outside that band at m = 1024",
+       test="incidental verify --full --claim collisions.corrected-count-law", tier="full")
+def _corrected_count_law(rng):
+    rho, rho_se = _sharing(collision_survival(128, 512, instances=24, rng=rng, **ADAMW))
+    n, parts, ok, worst = 256, [], True, 0.0
+    for m in (1024, 2048):
+        s = collision_survival(n, m, instances=8, rng=rng, **ADAMW)
+        count, count_se = _mean_se(s["opposite_shared"])
+        base = n * (n - 1) / (4 * m)
+        pred, se = rho * base, float(np.hypot(count_se, rho_se * base))
+        z = (count - pred) / se
+        worst = max(worst, abs(z))
+        ok &= abs(z) <= Z
+        if m == 1024:
+            ok &= abs(count - n * n / (4 * m)) > Z * se
+        parts.append(f"m={m}: count {count:.2f} ± {count_se:.2f} vs ρ̂·n(n−1)/(4m) = {pred:.2f} (z = {z:+.1f}), "
+                     f"n²/(4m) = {n * n / (4 * m):.1f}")
+    return verdict(ok, worst, 0.0, f"|z| ≤ {Z:g} at both m; n²/(4m) outside at m = 1024",
+                   f"ρ̂ = {rho:.3f} ± {rho_se:.3f}; " + "; ".join(parts))
