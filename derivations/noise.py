@@ -18,6 +18,8 @@ Losses are in the code's units (squared error summed over inputs and outputs, as
 * ``derive_edgeworth()``: the identities ∫_{c}^∞ (z − c)² He₄ φ = 2cφ(c) and ∫_{c}^∞ (z − c) He₄ φ
   = (c² − 1)φ(c), the Edgeworth tail E[(s − c)₊²] ≈ v[(1 + c′²)Φ̄(c′) − c′φ(c′)] + (κ_s/12) v c′φ(c′)
   and its derivative in ‖w‖₄⁴, κ σ² c′φ(c′)/(12‖w‖₂²): the sign rule.
+* ``derive_random_direction_gradient_square()``: E‖∇F‖² = 96(m − 1)/((m + 2)(m + 4)(m + 6)) on the
+  sphere, the speed factor of the fourth-norm drift (``theory.noise_drift``).
 * ``derive_simplex_fourth_norm()`` and ``derive_random_direction_fourth_norm()``: the end states
   (n² − 3n + 3)/(n(n − 1)) (= 43/56 ≈ 0.768 at n = 8) and 3/(m + 2).
 
@@ -40,6 +42,7 @@ __all__ = [
     "derive_gaussian_relu_square",
     "derive_projection_moments",
     "derive_projection_moments_general",
+    "derive_random_direction_gradient_square",
     "derive_random_direction_fourth_norm",
     "derive_simplex_fourth_norm",
     "hermite_he4",
@@ -375,6 +378,44 @@ def derive_random_direction_fourth_norm() -> dict:
     return {"E sum u^4": sp.Eq(sp.Symbol("E||u||_4^4"), value),
             "residuals": [sp.simplify(value - 3 / (m + 2)), sp.expand(e_r4 - chi2),
                           m2 - value.subs(m, 2), m3 - value.subs(m, 3)]}
+
+
+def derive_random_direction_gradient_square() -> dict:
+    """E‖∇F(u)‖² = 96(m − 1)/((m + 2)(m + 4)(m + 6)) for u uniform on S^{m−1}, F = ‖u‖₄⁴/‖u‖₂⁴.
+
+    ∇F = 4u³/‖u‖⁴ − 4F u/‖u‖², so on the sphere ‖∇F‖² = 16(Σu⁶ − F²). With g = r u (r, u independent)
+    E Σ g⁶ = E r⁶ · E Σu⁶ and E(Σ g⁴)² = E r⁸ · E F², where E r^{2k} = m(m + 2)⋯(m + 2k − 2) (χ² moments),
+    E g⁶ = 15, E g⁸ = 105, E g⁴g'⁴ = 9. Checked against the direct integral at m = 2 (u = (cos θ, sin θ)).
+    """
+    m = m_sym
+    e_u6 = 15 * m / (m * (m + 2) * (m + 4))
+    e_f2 = (105 * m + 9 * m * (m - 1)) / (m * (m + 2) * (m + 4) * (m + 6))
+    value = sp.factor(sp.simplify(16 * (e_u6 - e_f2)))
+    u = sp.symbols("u0:3", real=True)
+    s2 = sum(x**2 for x in u)
+    F = sum(x**4 for x in u) / s2**2
+    grad = [sp.diff(F, x) for x in u]
+    claimed = [4 * x**3 / s2**2 - 4 * F * x / s2 for x in u]
+    on_sphere = sum((x**3 - F * x) ** 2 for x in u) - (sum(x**6 for x in u) - 2 * F * sum(x**4 for x in u) + F**2 * s2)
+    theta = sp.Symbol("theta", real=True)
+    c, s_ = sp.cos(theta), sp.sin(theta)
+    F2 = c**4 + s_**4
+    direct_m2 = sp.integrate(16 * (c**6 + s_**6 - F2**2), (theta, 0, 2 * sp.pi)) / (2 * sp.pi)
+    return {"E||grad F||^2": sp.Eq(sp.Symbol("E||grad F||^2"), value),
+            "residuals": [sp.simplify(value - 96 * (m - 1) / ((m + 2) * (m + 4) * (m + 6)))]
+            + [sp.simplify(g - h) for g, h in zip(grad, claimed)] + [sp.expand(on_sphere)]
+            + [sp.simplify(direct_m2 - value.subs(m, 2))]}
+
+
+@derivation(name="noise.fourth-norm-gradient", title="Mean squared gradient of the fourth norm on the sphere",
+            source="paper §2.5(b), §3.2 (the speed of the drift; ours)",
+            derive=lambda: {"E||grad F||^2": derive_random_direction_gradient_square()["E||grad F||^2"]},
+            text="The first-order drift of a random row's fourth norm under noise of excess kurtosis kappa is "
+                 "dF/dt = -(kappa/12) A E||grad F||^2 at the centred-simplex Gram matrix (theory.noise_drift); "
+                 "E||grad F||^2 = 96(m - 1)/((m + 2)(m + 4)(m + 6)) ~ 96/m^2 from the Gaussian moments "
+                 "E g^6 = 15, E g^8 = 105 and the chi-square moments of ||g||.")
+def check_random_direction_gradient_square():
+    return symbolic_check(derive_random_direction_gradient_square()["residuals"])
 
 
 @derivation(name="noise.end-states", title="Fourth norm of the aligned centred simplex and of a random direction",

@@ -34,6 +34,14 @@ def integrate_gradient_flow(spec: ModelSpec, W0, t_eval, *, method: str = "DOP85
 
     ``t_eval`` must be non-negative and increasing (optimiser-time units). Raises
     ``RuntimeError`` with the solver's message if the integration fails.
+
+    Limitation with λ > 0: the right-hand side uses the subgradient sign(W) with sign(0) = 0, which
+    is discontinuous at W_ik = 0. Once a weight reaches zero the exact flow (the minimum-norm
+    subgradient, a sliding mode) keeps it there, but an explicit solver chatters across the kink and
+    the adaptive step collapses, so the integration stalls near the sparsification time. Use it for
+    the dense phase (t before the first weight reaches zero, or λ = 0); for the sparse phase use
+    proximal GD (``sims.train`` with ``optimizer="prox_gd"``, small η), or, for one feature, the exact
+    reduced solver ``sims.single_feature``.
     """
     if not isinstance(spec, ModelSpec):
         raise ValueError(f"spec must be a ModelSpec, got {spec!r}")

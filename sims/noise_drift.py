@@ -1,20 +1,9 @@
-"""The speed of noise-driven sparsification: the initial drift of the fourth norm against m, σ, κ
-(paper §2.5(b), §3.2; issue 7).
-
-Under hidden noise of excess kurtosis κ the only non-rotation-invariant part of the expected loss is,
-to first order (the Edgeworth term of ``theory.noise_loss``),
-
-    L_κ = Σ_j (κ/12) F_j σ‖W_j‖ Σ_{b≠j} c_bj φ(c_bj/(σ‖W_j‖)),   F_j = ‖W_j‖₄⁴/‖W_j‖₂⁴, c_bj = −⟨W_b, W_j⟩.
-
-Once the Gram matrix has relaxed to the centred simplex (c_bj = 1/(n − 1), unit rows; a few hundred
-steps at lr 0.02), the gradient flow moves each row along −(κ/12)A ∇F_j with
-A = (n − 1)σcφ(c/σ), so dF_j/dt = −(κ/12) A ‖∇F_j‖². For a random unit row
-E‖∇F‖² = 96(m − 1)/((m + 2)(m + 4)(m + 6)) ≈ 96/m², hence
-
-    dF/dt ≈ −(κ/12)(n − 1)σcφ(c/σ) · 96(m − 1)/((m + 2)(m + 4)(m + 6))     (per unit time t = lr·steps),
-
-an m^−2 law for the absolute drift (m^−1 relative to the start 3/(m + 2)). The same ascent from a
-random start needs a time ∝ m/log m to reach the neuron axes (``reduced_ascent_time``).
+"""The speed of noise-driven sparsification measured: the initial drift of the fourth norm against
+m, σ, κ (paper §2.5(b), §3.2; issue 7). The closed forms it is compared with are in
+``theory.noise_drift``: to first order the mean fourth norm of a random row drifts at
+dF/dt ≈ −(κ/12)(n − 1)σcφ(c/σ)·96(m − 1)/((m + 2)(m + 4)(m + 6)) per unit time t = lr·steps once the Gram
+matrix is the centred simplex (an m⁻² law), and the ascent from a random start needs a time ∝ m/log m
+(``reduced_ascent_time``).
 
 Measurements (``measured_fourth_norm_drift``, ``steps_to_fourth_norm``) use ``sims.train`` with plain
 SGD (optimizer "gd", λ = 0), the paper's fourth_norm.py recipe. One run = one independent observation
@@ -26,87 +15,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.integrate import solve_ivp
 
 from theory import ModelSpec, NoiseSpec, _validate
 from theory.noise import NOISE_FAMILIES
-from theory.noise_loss import expected_loss_edgeworth
+from theory.noise_drift import edgeworth_fourth_norm_drift
 
 from .metrics import fourth_norm
 from .schedule import Schedule
 from .train import TrainConfig, train
 
-__all__ = ["edgeworth_fourth_norm_drift", "measured_fourth_norm_drift", "predicted_fourth_norm_drift",
-           "random_direction_gradient_square", "reduced_ascent_time", "simplex_margin_factor",
-           "steps_to_fourth_norm"]
-
-_SQRT_2PI = math.sqrt(2 * math.pi)
-
-
-def random_direction_gradient_square(m: int) -> float:
-    """E‖∇F(u)‖² = 96(m − 1)/((m + 2)(m + 4)(m + 6)) for u uniform on S^{m−1}, F = Σ_k u_k⁴ (dimensionless).
-
-    From ∇F = 4(u³ − F u) on the unit sphere, E Σu⁶ = 15/((m + 2)(m + 4)) and
-    E F² = (9m + 96)/((m + 2)(m + 4)(m + 6)). Needs m >= 1 (0 at m = 1).
-    """
-    m = _validate.integer("m", m, minimum=1)
-    return 96.0 * (m - 1) / ((m + 2) * (m + 4) * (m + 6))
-
-
-def simplex_margin_factor(n: int, sigma: float) -> float:
-    """A = (n − 1)σcφ(c/σ), c = 1/(n − 1): Σ_b v c′φ(c′) of one unit row of the centred simplex (units of W²).
-
-    The weight of F_j in the Edgeworth correction (κ/12)·F_j·A. Needs n >= 2, σ > 0.
-    """
-    n = _validate.integer("n", n, minimum=2)
-    sigma = _validate.real("sigma", sigma, minimum=0.0, strict_min=True)
-    c = 1.0 / (n - 1)
-    return (n - 1) * sigma * c * math.exp(-0.5 * (c / sigma) ** 2) / _SQRT_2PI
-
-
-def predicted_fourth_norm_drift(n: int, m: int, sigma: float, kurtosis: float) -> float:
-    """dF/dt = −(κ/12)·(n − 1)σcφ(c/σ)·96(m − 1)/((m + 2)(m + 4)(m + 6)), c = 1/(n − 1).
-
-    The first-order (Edgeworth) drift of a random row's fourth norm per unit gradient-flow time
-    t = lr·steps, at the centred-simplex Gram matrix; multiply by lr for the drift per SGD step.
-    Needs n >= 2, m >= 1, σ > 0, κ >= −2.
-    """
-    kurtosis = _validate.real("kurtosis", kurtosis, minimum=-2.0)
-    return -kurtosis / 12.0 * simplex_margin_factor(n, sigma) * random_direction_gradient_square(m)
-
-
-def _fourth_norm_gradient(W: np.ndarray) -> np.ndarray:
-    """∇_{W_j} F_j = 4W_j³/‖W_j‖⁴ − 4F_j W_j/‖W_j‖², shape of W."""
-    n2 = np.sum(W * W, axis=-1, keepdims=True)
-    F = np.sum(W**4, axis=-1, keepdims=True) / n2**2
-    return 4 * W**3 / n2**2 - 4 * F * W / n2
-
-
-def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 1e-5) -> np.ndarray:
-    """(1/n)Σ_j ⟨∇F_j, −∇_{W_j}L_κ⟩: the first-order drift of the mean fourth norm per unit time at W.
-
-    L_κ = ``expected_loss_edgeworth``(W, σ, κ) − ``expected_loss_edgeworth``(W, σ, 0), the part of the
-    expected loss that is not rotation-invariant (the rotation-invariant rest has zero mean drift);
-    its gradient by central differences with step ``h``. W has shape (n, m) or (instances, n, m),
-    no zero row; returns shape W.shape[:-2]. Cost 2nm loss evaluations per instance.
-    """
-    W = np.asarray(W, dtype=np.float64)
-    if W.ndim not in (2, 3) or W.shape[-1] < 1 or W.shape[-2] < 2 or not np.all(np.isfinite(W)):
-        raise ValueError(f"W must be a finite array of shape (n, m) or (instances, n, m) with n >= 2, got {W.shape}")
-    if np.any(np.sum(W * W, axis=-1) == 0):
-        raise ValueError("W must have no zero row (the fourth norm of 0 is undefined)")
-    h = _validate.real("h", h, minimum=0.0, strict_min=True)
-    flat = W.reshape((-1,) + W.shape[-2:])
-    out = []
-    for Wi in flat:
-        n, m = Wi.shape
-        E = np.eye(n * m).reshape(n * m, n, m) * h
-        def kurt_part(X):
-            return expected_loss_edgeworth(X, sigma, kurtosis) - expected_loss_edgeworth(X, sigma, 0.0)
-        grad = ((kurt_part(Wi + E) - kurt_part(Wi - E)) / (2 * h)).reshape(n, m)
-        out.append(float(np.mean(np.sum(_fourth_norm_gradient(Wi) * -grad, axis=-1))))
-    out = np.array(out).reshape(W.shape[:-2])
-    return out[()] if out.ndim == 0 else out
-
+__all__ = ["measured_fourth_norm_drift", "reduced_ascent_time", "steps_to_fourth_norm"]
 
 def _noise(family: str, sigma: float) -> NoiseSpec:
     _validate.choice("family", family, tuple(NOISE_FAMILIES))
@@ -187,29 +106,42 @@ def steps_to_fourth_norm(*, n: int, m: int, sigma: float, lr: float, threshold: 
 
 
 def reduced_ascent_time(m: int, rate: float, *, threshold: float = 0.5, rows: int = 256,
-                        rng: np.random.Generator, dt: float | None = None) -> float:
+                        rng: np.random.Generator, rtol: float = 1e-6) -> float:
     """Time t at which the mean of F over ``rows`` random unit rows, each following the sphere ascent
     du/dt = rate·∇F(u) = 4·rate·(u³ − F u), first reaches ``threshold`` (units of 1/rate).
 
-    With rate = −(κ/12)A (``simplex_margin_factor``) this is the first-order prediction of the time
-    to sparsify; divide by lr for SGD steps. Euler steps of rate·dt = m/200 (or ``dt``), renormalised.
+    With rate = −(κ/12)A (``theory.noise_drift.simplex_margin_factor``) this is the first-order
+    prediction of the time to sparsify; divide by lr for SGD steps. The flow keeps ‖u‖ = 1
+    (⟨u, u³ − F u⟩ = 0); it is integrated in τ = rate·t by ``solve_ivp`` (RK45) with a terminal
+    event at mean F = threshold.
     """
     m = _validate.integer("m", m, minimum=2)
     rate = _validate.real("rate", rate, minimum=0.0, strict_min=True)
     threshold = _validate.real("threshold", threshold, minimum=0.0, maximum=1.0, strict_max=True)
     rows = _validate.integer("rows", rows, minimum=1)
+    rtol = _validate.real("rtol", rtol, minimum=0.0, strict_min=True)
     if threshold <= 3.0 / (m + 2):
         raise ValueError(f"threshold must exceed the random-direction value 3/(m + 2) = {3 / (m + 2):.4g}, "
                          f"got {threshold}")
-    tau = m / 200.0 if dt is None else _validate.real("dt", dt, minimum=0.0, strict_min=True) * rate
-    u = rng.normal(size=(rows, m))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    t, F = 0.0, np.sum(u**4, axis=1)
-    while F.mean() < threshold:
-        u += tau * 4 * (u**3 - F[:, None] * u)
-        u /= np.linalg.norm(u, axis=1, keepdims=True)
-        F = np.sum(u**4, axis=1)
-        t += tau / rate
-        if t * rate > 1e4 * m:
-            raise RuntimeError("reduced ascent did not reach the threshold")
-    return t
+    u0 = rng.normal(size=(rows, m))
+    u0 /= np.linalg.norm(u0, axis=1, keepdims=True)
+
+    def mean_fourth_norm(u):
+        sq = u * u
+        return float(np.mean(np.sum(sq * sq, axis=1) / np.sum(sq, axis=1) ** 2))
+
+    def rhs(_, y):
+        u = y.reshape(rows, m)
+        F = np.sum(u**4, axis=1, keepdims=True)
+        return (4 * (u**3 - F * u)).ravel()
+
+    def reached(_, y):
+        return mean_fourth_norm(y.reshape(rows, m)) - threshold
+    reached.terminal, reached.direction = True, 1.0
+
+    if mean_fourth_norm(u0) >= threshold:
+        return 0.0
+    sol = solve_ivp(rhs, (0.0, 1e4 * m), u0.ravel(), method="RK45", rtol=rtol, atol=rtol * 1e-3, events=reached)
+    if sol.t_events[0].size == 0:
+        raise RuntimeError(f"reduced ascent did not reach the threshold by τ = {1e4 * m:g} ({sol.message})")
+    return float(sol.t_events[0][0]) / rate

@@ -1,4 +1,4 @@
-"""Tests of sims.noise_drift: the closed-form drift law, its numeric Edgeworth counterpart, and the
+"""Tests of theory.noise_drift and sims.noise_drift: the closed-form drift law, its numeric Edgeworth counterpart, and the
 measurement of the fourth-norm drift (fast: < 30 s)."""
 
 import math
@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from sims.noise_drift import (edgeworth_fourth_norm_drift, measured_fourth_norm_drift, predicted_fourth_norm_drift,
-                              random_direction_gradient_square, reduced_ascent_time, simplex_margin_factor)
+from sims.noise_drift import measured_fourth_norm_drift, reduced_ascent_time
+from theory.noise_drift import (edgeworth_fourth_norm_drift, predicted_fourth_norm_drift, random_direction_gradient_square,
+                                simplex_margin_factor)
 
 
 @given(st.integers(min_value=2, max_value=200))
@@ -21,6 +22,15 @@ def test_random_direction_gradient_square_matches_monte_carlo(m):
     F = np.sum(u**4, axis=1, keepdims=True)
     g2 = np.sum((4 * (u**3 - F * u)) ** 2, axis=1)
     assert random_direction_gradient_square(m) == pytest.approx(g2.mean(), rel=0.1)
+
+
+def test_gradient_square_matches_the_sympy_derivation():
+    import sympy as sp
+
+    from derivations import noise as dn
+    derived = sp.lambdify(dn.m_sym, dn.derive_random_direction_gradient_square()["E||grad F||^2"].rhs)
+    for m in (1, 2, 3, 16, 1000):
+        assert random_direction_gradient_square(m) == pytest.approx(derived(m), rel=1e-14, abs=1e-300)
 
 
 def test_gradient_square_scales_as_inverse_m_squared():
