@@ -3,7 +3,8 @@ independent check and its test. Importing this module registers every topic's cl
 
 Topics: ``claims_derivations`` (every sympy derivation), ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
 ``claims_collision_training`` (sharing and winners in trained models),
-``claims_noise`` (hidden noise, kurtosis), ``claims_single_feature`` (one feature under L1,
+``claims_noise`` (hidden noise, kurtosis), ``claims_noise_dynamics`` and ``claims_noise_speed``
+(the fourth norm under SGD with noise), ``claims_single_feature`` (one feature under L1,
 two features on one neuron).
 """
 
@@ -14,6 +15,7 @@ from . import (  # noqa: F401  (importing registers the claims)
     claims_model,
     claims_noise,
     claims_noise_dynamics,
+    claims_noise_speed,
     claims_single_feature,
 )
 from .ledger import CLAIMS, Claim, Outcome, claim, run_claim, select_claims, within
