@@ -50,12 +50,24 @@ def collision_estimate(n: int, m: int) -> float:
 
 
 def noise_polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, condition: str, sigma: float,
-                              l1: float, lr: float, steps: int, instances: int) -> Mapping[str, list]:
+                              l1: float, lr: float, steps: int, instances: int,
+                              lr_reference_m: int | None = None) -> Mapping[str, list]:
     """Train ``instances`` models under ``condition`` (see ``CONDITIONS``) with prox GD and return
     per-instance lists: band count, dominant count (with its opposite-/same-sign split), max load,
-    mean fourth norm and mean ‖W_i‖₂."""
+    mean fourth norm and mean ‖W_i‖₂.
+
+    With ``lr_reference_m`` set, ``lr`` and ``steps`` apply at m ≤ lr_reference_m; wider models train
+    at lr·lr_reference_m/m for steps·m/lr_reference_m steps (the same gradient-flow time t = lr·steps).
+    At a fixed lr the SGD step term cancels the noise drift at large m and noise keeps the encodings
+    dense (claim noise-dynamics.sgd-blocks-large-m), which would make the counts counts of dense rows.
+    """
     if condition not in CONDITIONS:
         raise ValueError(f"condition must be one of {sorted(CONDITIONS)}, got {condition!r}")
+    if lr_reference_m is not None:
+        if not (isinstance(lr_reference_m, int) and lr_reference_m >= 1):
+            raise ValueError(f"lr_reference_m must be an integer >= 1 or None, got {lr_reference_m!r}")
+        scale = max(1.0, m / lr_reference_m)
+        lr, steps = lr / scale, int(round(steps * scale))
     noisy, sparse = CONDITIONS[condition]
     spec = ModelSpec(n=n, m=m, l1=l1 if sparse else 0.0,
                      noise=NoiseSpec(family="bipolar", sigma=sigma) if noisy else None)
@@ -69,9 +81,10 @@ def noise_polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, condi
 
 
 def noise_counts_sweep(*, quick: bool, seed: int = 0) -> Sweep:
-    """Conditions × m at n = 16; quick: 2e4 steps × 8 instances, full: 1e5 steps × 16 instances."""
+    """Conditions × m at n = 16; quick: 2e4 steps × 8 instances, full: 1e5 steps × 16 instances, at lr
+    0.02 up to m = 32 and lr 0.02·32/m with proportionally more steps beyond (``lr_reference_m``)."""
     fixed = {"n": 16, "sigma": 0.15, "l1": 0.01, "lr": 0.02, "steps": 20_000 if quick else 100_000,
-             "instances": 8 if quick else 16}
+             "instances": 8 if quick else 16, "lr_reference_m": 32}
     grid = {"condition": tuple(CONDITIONS), "m": (16, 32, 64, 128) if quick else (16, 32, 64, 128, 256)}
     return Sweep(name="noise-counts-quick" if quick else "noise-counts", point=noise_polysemantic_counts,
                  grid=grid, fixed=fixed, seed=seed)
@@ -98,13 +111,15 @@ def reproduce_noise_counts(out: Path, options: RunOptions) -> list[Path]:
             mean, lo, hi = _mean_ci(r[count])
             table[p["condition"], p["m"], count] = (mean, lo, hi)
         f4, _, _ = _mean_ci(r["fourth_norm"])
+        scale = max(1.0, p["m"] / p["lr_reference_m"])
         rows.append([p["condition"], p["m"], n, p["sigma"] if CONDITIONS[p["condition"]][0] else 0.0,
-                     p["l1"] if CONDITIONS[p["condition"]][1] else 0.0, len(r["band"]),
+                     p["l1"] if CONDITIONS[p["condition"]][1] else 0.0, p["lr"] / scale, int(round(p["steps"] * scale)),
+                     len(r["band"]),
                      *table[p["condition"], p["m"], "band"], *table[p["condition"], p["m"], "dominant"],
                      table[p["condition"], p["m"], "same_sign"][0], table[p["condition"], p["m"], "opposite_sign"][0],
                      collision_estimate(n, p["m"]), f4])
     csv = atomic_csv(out / "noise-counts.csv",
-                     ["condition", "m", "n", "sigma", "l1", "instances", "band_mean", "band_ci95_low", "band_ci95_high",
+                     ["condition", "m", "n", "sigma", "l1", "lr", "steps", "instances", "band_mean", "band_ci95_low", "band_ci95_high",
                       "dominant_mean", "dominant_ci95_low", "dominant_ci95_high", "same_sign_mean",
                       "opposite_sign_mean", "collision_estimate", "fourth_norm_mean"], rows)
 
@@ -123,7 +138,9 @@ def reproduce_noise_counts(out: Path, options: RunOptions) -> list[Path]:
         ax.set_title(title, fontsize=10)
     axes[0].set_ylabel(f"polysemantic neurons (mean, 95% CI, {sweep.fixed['instances']} instances)")
     axes[0].legend(fontsize=8)
+    ref = sweep.fixed["lr_reference_m"]
     fig.suptitle(f"Polysemantic neurons, n = {n}: bipolar noise σ = {sweep.fixed['sigma']}, λ = {sweep.fixed['l1']}, "
-                 f"prox GD lr {sweep.fixed['lr']}, {sweep.fixed['steps']} steps" + (" (quick)" if options.quick else ""))
+                 f"prox GD lr {sweep.fixed['lr']}·min(1, {ref}/m), {sweep.fixed['steps']}·max(1, m/{ref}) steps"
+                 + (" (quick)" if options.quick else ""))
     png = save_figure(fig, out / "noise-counts.png")
     return [png, csv]
