@@ -122,8 +122,8 @@ def collision_survival(n: int, m: int, *, optimizer: str = "adamw", steps: int =
         λ in the paper's summed-loss units (≥ 0).
     center_columns : bool
         Intervention: subtract each initial column's mean over features and rescale by √(n/(n−1))
-        (keeps Var W_ik = 1/m), so every initial column sums to 0. Under AdamW this removes the
-        neuron polarity that makes ρ < 1.
+        (keeps Var W_ik = 1/m), so every initial column sums to 0. (Under AdamW this does not
+        restore ρ = 1: ledger claim collisions.adamw-polarity-mechanism, refuted.)
 
     Returns
     -------
