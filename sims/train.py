@@ -202,15 +202,19 @@ def _use_per_instance(W: np.ndarray) -> bool:
 
 
 @contextmanager
-def _batched_steps(W: np.ndarray, update: _Update):
-    """One step for all instances at once: batched BLAS products, then one parallel kernel pass."""
+def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarray], np.ndarray] | None = None):
+    """One step for all instances at once: batched BLAS products, then one parallel kernel pass.
+    ``gradient(W)``, if given, replaces the one-hot data gradient (``train``'s ``gradient``)."""
     grad = np.empty_like(W)
     flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
 
     def advance(steps: range, xis: list) -> int:
         for step, xi in zip(steps, xis):
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
-                data_gradient(W, xi=xi, out=grad)
+                if gradient is None:
+                    data_gradient(W, xi=xi, out=grad)
+                else:
+                    grad[...] = gradient(W)
             if _kernels.run(update.parallel, *flat, *update.scalars(step)):
                 return step
         return 0
@@ -269,6 +273,7 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
 
 def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
           metrics: Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]] = default_metrics,
+          gradient: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
           ) -> TrainResult:
     """Train ``config.instances`` independent copies of the model for ``config.steps`` steps.
 
@@ -282,6 +287,11 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         Source of the initialisation and of the noise draws. Same seed, same numbers.
     metrics : callable
         ``metrics(W, spec)`` → dict of per-instance arrays, evaluated at the recorded steps.
+    gradient : callable, optional
+        ``gradient(W, rng)`` → ∂L_data/∂W (shape of W, without the L1 term, which the optimiser
+        applies from ``spec.l1``), replacing the one-hot data gradient: other input laws, e.g.
+        co-occurring features (``sims.cooccurrence_train``). Called once per step with the run's
+        generator; needs ``spec.noise`` None.
 
     Raises
     ------
@@ -310,7 +320,17 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
             snapshots.append(Wcur.copy())
 
     update = _Update(spec, config, W)
-    step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
+    if gradient is not None:
+        if not callable(gradient):
+            raise ValueError(f"gradient must be callable gradient(W, rng), got {gradient!r}")
+        if spec.noise is not None:
+            raise ValueError("gradient replaces the data gradient and cannot be combined with spec.noise")
+        custom = gradient
+
+        def step_fn(W, update):
+            return _batched_steps(W, update, lambda Wc: custom(Wc, gen))
+    else:
+        step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
     next_record = 0
     if record_steps[0] == 0:  # always true: schedules include step 0
         record(W, 0)
