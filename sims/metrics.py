@@ -14,6 +14,7 @@ __all__ = [
     "band_polysemantic_count",
     "dominant_neurons",
     "dominant_polysemantic_count",
+    "feature_dimensionality",
     "fourth_norm",
     "l1_norms",
     "start_end_correlation",
@@ -125,3 +126,18 @@ def start_end_correlation(W0, W) -> np.ndarray:
     if W0.shape != W.shape:
         raise ValueError(f"W0 and W must have the same shape, got {W0.shape} and {W.shape}")
     return W0 @ np.swapaxes(W, -1, -2)
+
+
+def feature_dimensionality(W) -> np.ndarray:
+    """D_i = ‖W_i‖² / Σ_j ⟨Ŵ_i, W_j⟩², Ŵ_i = W_i/‖W_i‖, per feature (0 for a zero row); shape W.shape[:-1].
+
+    The basis-free per-feature dimensionality of Toy Models of Superposition (Elhage et al. 2022):
+    1 for a feature orthogonal to all others, (k − 1)/k for a vertex of a regular simplex of k
+    unit features (1/2 for an antipodal ± pair, 2/3 for a 120° triangle), whatever the neuron basis.
+    """
+    W = _w(W)
+    G = W @ np.swapaxes(W, -1, -2)
+    sq = np.diagonal(G, axis1=-2, axis2=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        D = sq * sq / np.sum(G * G, axis=-1)
+    return np.where(sq > 0, D, 0.0)

@@ -8,6 +8,7 @@ from sims import (
     band_polysemantic_count,
     dominant_neurons,
     dominant_polysemantic_count,
+    feature_dimensionality,
     fourth_norm,
     l1_norms,
     start_end_correlation,
@@ -83,3 +84,17 @@ def test_winner_rank_and_correlation():
     np.testing.assert_allclose(start_end_correlation(W0, W), W0 @ W.T)
     with pytest.raises(ValueError, match="same shape"):
         winner_initial_rank(W0, W[:1])
+
+
+def test_feature_dimensionality_of_simplices_is_basis_free():
+    """(k − 1)/k for regular simplices of k unit features; 1 for orthogonal ones; 0 for a dropped row;
+    unchanged by a rotation of the neuron basis."""
+    pair = np.array([[1.0, 0, 0], [-1.0, 0, 0]])
+    tri = np.array([[1.0, 0], [-0.5, np.sqrt(3) / 2], [-0.5, -np.sqrt(3) / 2]])
+    tri = np.hstack([tri, np.zeros((3, 1))])
+    np.testing.assert_allclose(feature_dimensionality(pair), [0.5, 0.5])
+    np.testing.assert_allclose(feature_dimensionality(tri), [2 / 3] * 3)
+    W = np.vstack([np.eye(4)[:3] * 0.9, np.zeros(4)])
+    np.testing.assert_allclose(feature_dimensionality(W), [1, 1, 1, 0])
+    Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))
+    np.testing.assert_allclose(feature_dimensionality(tri @ Q), [2 / 3] * 3)
