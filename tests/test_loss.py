@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from theory import NoiseSpec, data_gradient, forces, gram, loss, loss_gradient
 
-from .strategies import families, instances, l1, seeds, small_m, small_n
+from .strategies import central_differences, families, instances, l1, seeds, small_m, small_n
 
 
 def naive_network_loss(W, l1=0.0, xi=None):
@@ -41,16 +41,6 @@ def test_loss_closed_form_without_noise():
     expected += sum(max(W[i] @ W[j], 0) ** 2 for i in range(5) for j in range(5) if i != j)
     expected += 0.1 * np.abs(W).sum()
     assert loss(W, l1=0.1) == pytest.approx(expected, rel=1e-13)
-
-
-def central_differences(f, W, h):
-    g = np.zeros_like(W)
-    for idx in np.ndindex(W.shape):
-        Wp, Wm = W.copy(), W.copy()
-        Wp[idx] += h
-        Wm[idx] -= h
-        g[idx] = (f(Wp) - f(Wm)) / (2 * h)
-    return g
 
 
 @given(seed=seeds, n=small_n, m=small_m, lam=l1, noisy=st.booleans(), family=families)

@@ -1,0 +1,85 @@
+"""Training with co-occurring features (issue 8): ``sims.train`` with the data gradient of
+L_p(W) = (1/p)·E_x‖ReLU(WWᵀx) − x‖² (x_i ~ Bernoulli(p) independently) in place of the one-hot one.
+
+Two gradient routes (``theory.cooccurrence``):
+
+* ``"pairwise"``: the exact gradient of L_p truncated to inputs with ≤ 2 active features,
+  deterministic (O(n³) per step and instance; the error is O(p²) in the loss);
+* ``"minibatch"``: the unbiased minibatch gradient of L_p (``batch`` sampled inputs per step,
+  shared by the instances): SGD on the full objective.
+
+The L1 term is applied by the optimiser (proximal step for "prox_gd", subgradient for "gd" and
+"adamw"), as in the one-hot model. Steps are optimiser steps; λ is in the summed-loss units of
+``theory.loss``. At p = 0 the pairwise route is the one-hot model exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import numpy as np
+
+from theory import _validate
+from theory.cooccurrence import expected_loss_pairwise, expected_loss_pairwise_gradient, loss_minibatch
+from theory.spec import ModelSpec
+
+from .metrics import band_polysemantic_count, dominant_polysemantic_count
+from .train import TrainConfig, TrainResult, train
+
+__all__ = ["ESTIMATORS", "Cooccurrence", "cooccurrence_metrics", "train_cooccurrence"]
+
+ESTIMATORS = ("pairwise", "minibatch")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cooccurrence:
+    """The input law and gradient route: features active independently with probability ``p``.
+
+    ``estimator`` "pairwise" (deterministic, p ∈ [0, 1]) or "minibatch" (``batch`` ≥ 2 sampled
+    inputs per step, p ∈ (0, 1]).
+    """
+
+    p: float
+    estimator: str = "pairwise"
+    batch: int = 256
+
+    def __post_init__(self):
+        _validate.choice("estimator", self.estimator, ESTIMATORS)
+        _validate.real("p", self.p, minimum=0.0, maximum=1.0, strict_min=self.estimator == "minibatch")
+        _validate.integer("batch", self.batch, minimum=2)
+
+    def gradient(self, W: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """∂L_p^{data}/∂W (no L1 term) by the chosen route; shape of W."""
+        if self.estimator == "pairwise":
+            return expected_loss_pairwise_gradient(W, self.p)
+        return loss_minibatch(W, self.p, self.batch, rng=rng).gradient
+
+    def loss(self, W: np.ndarray, l1: float) -> np.ndarray:
+        """L_p^{(≤2)} + λ‖W‖₁ per instance (the pairwise expected loss, whatever the route)."""
+        return expected_loss_pairwise(W, self.p, l1=l1)
+
+
+def cooccurrence_metrics(cooc: Cooccurrence) -> Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]]:
+    """Recorded per instance: pairwise loss, band count, dominant-neuron polysemantic and opposite-sign counts."""
+
+    def metrics(W: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray]:
+        dom = dominant_polysemantic_count(W)
+        return {"loss": cooc.loss(W, spec.l1), "polysemantic": band_polysemantic_count(W),
+                "dominant": dom["polysemantic"], "opposite_sign": dom["opposite_sign"]}
+
+    return metrics
+
+
+def train_cooccurrence(spec: ModelSpec, config: TrainConfig, cooc: Cooccurrence, *, W0=None, rng=None,
+                       metrics: Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]] | None = None,
+                       ) -> TrainResult:
+    """Train ``config.instances`` models on L_p + λ‖W‖₁ (λ = ``spec.l1``; ``spec.noise`` must be None).
+
+    Same arguments and result as ``sims.train.train``; ``metrics`` defaults to
+    ``cooccurrence_metrics(cooc)``. Raises ``DivergenceError`` with the step on NaN/inf.
+    """
+    if not isinstance(cooc, Cooccurrence):
+        raise ValueError(f"cooc must be a Cooccurrence, got {cooc!r}")
+    return train(spec, config, W0=W0, rng=rng, metrics=metrics or cooccurrence_metrics(cooc),
+                 gradient=cooc.gradient)

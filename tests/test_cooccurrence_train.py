@@ -1,0 +1,75 @@
+"""sims.cooccurrence_train: the frozen-column mechanism, the p → 0 reduction to the one-hot model,
+agreement of the two gradient routes, and bad input."""
+
+import numpy as np
+import pytest
+
+from sims.cooccurrence_train import Cooccurrence, train_cooccurrence
+from sims.schedule import Schedule
+from sims.train import TrainConfig, train
+from theory import ModelSpec
+from theory.cooccurrence import expected_loss_pairwise, loss_minibatch
+
+
+def _config(optimizer, steps=200, lr=0.02, instances=3):
+    return TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, record=Schedule(every=steps))
+
+
+@pytest.mark.parametrize("optimizer", ["prox_gd", "gd", "adamw"])
+@pytest.mark.parametrize("estimator", ["pairwise", "minibatch"])
+def test_zero_neuron_column_stays_zero(optimizer, estimator):
+    """L_p depends on W only through WWᵀ, so ∂L/∂W_{:,k} = 2(F + Fᵀ)W_{:,k} = 0 for a zero column k: the
+    data gradient vanishes there, sign(0) = 0, and no optimiser moves it (AdamW's moments stay 0)."""
+    spec = ModelSpec(n=6, m=8, l1=0.05)
+    W0 = np.random.default_rng(0).normal(0, 8**-0.5, size=(3, 6, 8))
+    W0[:, :, [2, 5]] = 0.0
+    lr = 1e-3 if optimizer == "adamw" else 0.02
+    res = train_cooccurrence(spec, _config(optimizer, lr=lr), Cooccurrence(p=0.2, estimator=estimator, batch=64),
+                             W0=W0, rng=1)
+    assert np.all(res.W[:, :, [2, 5]] == 0.0)
+    assert np.any(res.W != W0)  # the other columns did move
+
+
+def test_p_zero_is_the_one_hot_model():
+    spec = ModelSpec(n=5, m=7, l1=0.1)
+    for optimizer in ("prox_gd", "adamw"):
+        a = train_cooccurrence(spec, _config(optimizer), Cooccurrence(p=0.0), rng=4)
+        b = train(spec, _config(optimizer), rng=4)
+        np.testing.assert_allclose(a.W, b.W, rtol=0, atol=1e-12)
+
+
+def test_minibatch_gradient_is_unbiased_for_the_pairwise_at_n_two():
+    """At n = 2 the pairwise loss is exact, so the mean minibatch gradient must match its gradient:
+    4000 batches of 64; per-entry z ≤ 5 (false failure ≤ 8 × 5.7e-7)."""
+    from theory.cooccurrence import expected_loss_pairwise_gradient
+    W = np.random.default_rng(2).normal(0, 0.7, size=(2, 4))
+    rng = np.random.default_rng(3)
+    g = np.stack([loss_minibatch(W, 0.3, 64, rng=rng).gradient for _ in range(4000)])
+    z = (g.mean(axis=0) - expected_loss_pairwise_gradient(W, 0.3)) / (g.std(axis=0, ddof=1) / np.sqrt(4000) + 1e-300)
+    assert np.abs(z).max() <= 5
+
+
+def test_pairwise_training_lowers_its_loss():
+    spec = ModelSpec(n=6, m=12, l1=0.01)
+    cooc = Cooccurrence(p=0.1)
+    res = train_cooccurrence(spec, _config("prox_gd", steps=500, lr=0.05), cooc, rng=5)
+    assert np.all(res.history["loss"][-1] < res.history["loss"][0])
+    np.testing.assert_allclose(res.history["loss"][-1], expected_loss_pairwise(res.W, 0.1, l1=0.01))
+
+
+@pytest.mark.parametrize("kwargs, match", [(dict(p=-0.1), "p"), (dict(p=1.5), "p"),
+                                           (dict(p=0.0, estimator="minibatch"), "p"),
+                                           (dict(p=0.1, estimator="exact"), "estimator"),
+                                           (dict(p=0.1, batch=1), "batch")])
+def test_bad_cooccurrence(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Cooccurrence(**kwargs)
+
+
+def test_bad_training_arguments():
+    from theory import NoiseSpec
+    with pytest.raises(ValueError, match="cooc"):
+        train_cooccurrence(ModelSpec(n=3, m=4), _config("gd"), 0.1)
+    with pytest.raises(ValueError, match="noise"):
+        train_cooccurrence(ModelSpec(n=3, m=4, noise=NoiseSpec(family="bipolar", sigma=0.1)), _config("gd"),
+                           Cooccurrence(p=0.1))
