@@ -2,7 +2,8 @@
 independent check and its test. Importing this module registers every topic's claims.
 
 Topics: ``claims_derivations`` (every sympy derivation), ``claims_model`` (loss, gradient, forces, optimisers), ``claims_collisions`` (n²/(4m)),
-``claims_collision_training`` (sharing and winners in trained models),
+``claims_collision_training`` (sharing and winners in trained models), ``claims_cooccurrence``
+(co-occurring features),
 ``claims_noise`` (hidden noise, kurtosis), ``claims_noise_dynamics`` and ``claims_noise_speed``
 (the fourth norm under SGD with noise), ``claims_single_feature`` (one feature under L1,
 two features on one neuron).
@@ -11,6 +12,7 @@ two features on one neuron).
 from . import (  # noqa: F401  (importing registers the claims)
     claims_collision_training,
     claims_collisions,
+    claims_cooccurrence,
     claims_derivations,
     claims_model,
     claims_noise,

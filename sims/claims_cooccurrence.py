@@ -1,0 +1,169 @@
+"""Ledger claims about co-occurring features (issue 8): the three evaluations of L_p agree, the cost of
+an opposite-sign shared neuron is Δ(p) = 2p[1 − (1 − w*²)²] exactly and additively, its re-optimised
+value follows the second-order expansion, trained incidental pairs are frozen once co-occurrence is
+switched on, and the survival of incidental pairs against p/λ.
+
+L_p(W) = (1/p)E_x‖ReLU(WWᵀx) − x‖² + λ‖W‖₁, x_i ~ Bernoulli(p) independently (``theory.cooccurrence``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.cooccurrence import (
+    expected_loss_exact,
+    expected_loss_pairwise,
+    loss_minibatch,
+    monosemantic_weight,
+    reoptimised_shared_pair_cost,
+    reoptimised_shared_pair_cost_expansion,
+    shared_pair_cost,
+)
+
+from .collision_survival import pooled_ratio
+from .cooccurrence_pairs import fit_survival_rate, pair_escape, pair_survival
+from .ledger import claim, verdict
+
+Z = 5.0  # two-sided normal z: false-failure probability 5.7e-7 per comparison
+
+
+@claim(id="cooccurrence.three-evaluations",
+       statement="The three evaluations of the co-occurrence loss agree: per-output exact enumeration, the exact sum "
+                 "over inputs with ≤ 2 active features (equal to it for n = 2, below it by O(p²) otherwise) and "
+                 "unbiased minibatch Monte Carlo",
+       source="ours (issue 8 item 1)",
+       prediction="theory.cooccurrence.expected_loss_exact",
+       evidence="loss_minibatch (2·10⁵ inputs) within 5 SE of the enumeration at n = 8, m = 12, p ∈ {0.05, 0.3} "
+                "(false failure ≤ 2 × 5.7e-7); expected_loss_pairwise equal to the enumeration to 1e-12 at n = 2 and "
+                "below it by ≤ C(n,3)p²·max err at n = 8",
+       test="tests/test_claims.py::test_quick_claim[cooccurrence.three-evaluations]", tier="quick")
+def _three_evaluations(rng):
+    W = rng.normal(0, 12**-0.5, size=(8, 12))
+    zs, parts, ok = [], [], True
+    for p in (0.05, 0.3):
+        exact = float(expected_loss_exact(W, p))
+        est = loss_minibatch(W, p, 200_000, rng=rng)
+        z = (float(est.loss) - exact) / float(est.standard_error)
+        zs.append(z)
+        gap = exact - float(expected_loss_pairwise(W, p))
+        ok &= 0 <= gap <= 56 * p * p * 64  # C(8,3) = 56 inputs of ≥ 3 features per p², err ≤ 64 (loose)
+        parts.append(f"p={p}: exact {exact:.6f}, Monte Carlo {float(est.loss):.6f} ± {float(est.standard_error):.6f} "
+                     f"(z = {z:+.2f}), pairwise below by {gap:.3g}")
+    W2 = rng.normal(0, 0.7, size=(2, 5))
+    two = abs(float(expected_loss_exact(W2, 0.4)) - float(expected_loss_pairwise(W2, 0.4)))
+    ok &= two <= 1e-12 and max(abs(z) for z in zs) <= Z
+    return verdict(ok, max(abs(z) for z in zs), 0.0, f"|z| ≤ {Z:g}; pairwise = exact at n = 2 (≤ 1e-12)",
+                   "; ".join(parts) + f"; n = 2 difference {two:.1e}")
+
+
+@claim(id="cooccurrence.shared-pair-cost",
+       statement="An opposite-sign shared neuron with both weights at the monosemantic optimum w* costs exactly "
+                 "Δ(p) = 2p[1 − (1 − w*²)²] more than two monosemantic neurons, at every p, additively over pairs",
+       source="issue 8 item 2 (the paper's call to quantify the trade-off, §4); derivation cooccurrence.shared-pair",
+       prediction="theory.cooccurrence.shared_pair_cost(p, w*) × k",
+       evidence="expected_loss_exact of constructed W (k ∈ {1, 2, 3} ± pairs on k neurons plus 8 − 2k monosemantic "
+                "features, λ = 0.05) minus the all-monosemantic W, at p ∈ {0.01, 0.1, 0.5, 1}; agreement to 1e-12",
+       test="tests/test_claims.py::test_quick_claim[cooccurrence.shared-pair-cost]", tier="quick")
+def _shared_pair_cost(rng):
+    l1, n = 0.05, 8
+    w = monosemantic_weight(l1)
+    mono = np.zeros((n, n))
+    mono[np.arange(n), np.arange(n)] = w
+    worst, parts = 0.0, []
+    for k in (1, 2, 3):
+        W = mono.copy()
+        for j in range(k):  # feature n − 1 − j joins feature j's neuron with the opposite sign
+            W[n - 1 - j] = 0.0
+            W[n - 1 - j, j] = -w
+        for p in (0.01, 0.1, 0.5, 1.0):
+            measured = float(expected_loss_exact(W, p, l1=l1) - expected_loss_exact(mono, p, l1=l1))
+            predicted = k * float(shared_pair_cost(p, w))
+            worst = max(worst, abs(measured - predicted))
+        parts.append(f"k={k}: extra loss at p = 1 {measured:.6f} vs k·Δ {predicted:.6f}")
+    return verdict(worst <= 1e-12, worst, 0.0, "max |measured − k·Δ(p)| ≤ 1e-12",
+                   f"w* = {w:.6f}; " + "; ".join(parts))
+
+
+@claim(id="cooccurrence.reoptimised-pair",
+       statement="Letting the two weights of a ± shared pair differ lowers its cost below Δ(p) by "
+                 "p²·u[(1 − 2u)² + (3 − 2u)²]/(2(3u − 1)) + O(p³), u = w*² (p²/2 at λ = 0)",
+       source="ours (issue 8 item 2); derivation cooccurrence.reoptimised-pair",
+       prediction="theory.cooccurrence.reoptimised_shared_pair_cost_expansion",
+       evidence="theory.cooccurrence.reoptimised_shared_pair_cost (numerical minimum, L-BFGS-B) at λ ∈ {0, 0.1}, "
+                "p ∈ {0.01, 0.02, 0.04}: |numeric − expansion| ≤ 2p³ (the O(p³) remainder; measured ≈ 0.2–0.6 p³), "
+                "and the saving Δ − numeric ≥ p²/4 at p = 0.04 (so the remainder is ≤ 8p of the second-order term)",
+       test="tests/test_claims.py::test_quick_claim[cooccurrence.reoptimised-pair]", tier="quick")
+def _reoptimised_pair(rng):
+    worst, parts, ok = 0.0, [], True
+    for l1 in (0.0, 0.1):
+        w = monosemantic_weight(l1)
+        for p in (0.01, 0.02, 0.04):
+            numeric = reoptimised_shared_pair_cost(p, l1).cost
+            expansion = float(reoptimised_shared_pair_cost_expansion(p, l1))
+            err = abs(numeric - expansion) / p**3
+            worst = max(worst, err)
+            ok &= err <= 2.0
+        saving = float(shared_pair_cost(0.04, w)) - numeric
+        ok &= saving >= 0.04**2 / 4
+        parts.append(f"λ={l1}: at p=0.04 numeric {numeric:.8f}, expansion {expansion:.8f}, Δ {float(shared_pair_cost(0.04, w)):.8f}")
+    return verdict(ok, worst, 0.0, "|numeric − expansion| ≤ 2p³ and saving ≥ p²/4 at p = 0.04", "; ".join(parts))
+
+
+@claim(id="cooccurrence.frozen-pairs",
+       statement="A trained incidental pair does not escape to a free neuron when co-occurrence is switched on "
+                 "(p = 0.05, λ = 0.1): an all-zero neuron column has zero gradient (L_p depends on W only through "
+                 "WWᵀ), and L1 pins perturbations of size 0.3/√m there, under proximal GD, GD and AdamW alike",
+       source="ours (issue 8 item 3)",
+       prediction="opposite-sign shared count unchanged: after = before",
+       evidence="sims.cooccurrence_pairs.pair_escape at n = 16, m = 64, 16 instances: one-hot prox-GD warm start "
+                "(λt = 20), then 2000 steps at p = 0.05 from the trained W and from W + 0.3·N(0, 1/m); exact equality "
+                "of the summed counts. (Measured at larger p/λ: pairs end by dropping a feature at p = 0.4, λ = 0.05, "
+                "and some escape with ε = 1 at p = 0.2, λ = 0.02.)",
+       test="tests/test_claims.py::test_quick_claim[cooccurrence.frozen-pairs]", tier="quick")
+def _frozen_pairs(rng):
+    parts, ok = [], True
+    for optimizer in ("prox_gd", "gd", "adamw"):
+        r = pair_escape(n=16, m=64, l1=0.1, p=0.05, eps=(0.0, 0.3), optimizer=optimizer, instances=16, rng=rng,
+                        steps=2000)
+        before, after = int(r["before"].sum()), r["after"].sum(axis=1).astype(int)
+        ok &= bool(np.all(after == before)) and before > 0
+        parts.append(f"{optimizer}: {before} pairs before, after ε = 0 / 0.3: {after.tolist()}, dropped "
+                     f"{r['dropped'].sum(axis=1).astype(int).tolist()}")
+    return verdict(ok, float(ok), 1.0, "after = before for every optimiser and ε", "; ".join(parts))
+
+
+SURVIVAL_PS = (0.0, 0.0025, 0.005, 0.01, 0.02, 0.04)
+SURVIVAL_L1 = (0.05, 0.1, 0.2)
+
+
+@claim(id="cooccurrence.survival-exponential", expected="refuted",
+       statement="Training from scratch with co-occurrence p, the fraction of incidental ± pairs that survive is "
+                 "S ≈ exp(−κp/λ) with one κ",
+       source="issue 8 item 3 (the hypothesis to test)",
+       prediction="S = exp(−κ̂p/λ), κ̂ the least-squares fit of −log S on p/λ through the origin over all points",
+       evidence="sims.cooccurrence_pairs.pair_survival at n = 32, m = 128, 32 instances, λ ∈ {0.05, 0.1, 0.2}, "
+                "p ∈ {0.0025 … 0.04}, common initial weights per λ; S = pooled ratio of counts to p = 0 with its "
+                f"delta-method SE; refuted when some point misses the fit by more than {Z:g} SE",
+       correction="S falls roughly as exp(−κp/λ) only for small p/λ (κ ≈ 8–13 at p/λ ≤ 0.05), then levels off at a "
+                  "floor that rises with λ (≈ 0.05, 0.2, 0.5 at λ = 0.05, 0.1, 0.2 for p = 0.04): the pairs that "
+                  "form before co-occurrence can separate them freeze (cooccurrence.frozen-pairs), and faster "
+                  "winner-take-all (larger λ) freezes more",
+       test="incidental verify --full --claim cooccurrence.survival-exponential", tier="full")
+def _survival_exponential(rng):
+    xs, Ss, ses, parts = [], [], [], []
+    for l1 in SURVIVAL_L1:
+        r = pair_survival(n=32, m=128, l1=l1, ps=SURVIVAL_PS, instances=32, rng=rng)
+        c = r["opposite_shared"]
+        for p, row in zip(SURVIVAL_PS[1:], c[1:]):
+            S, se = pooled_ratio(row, c[0])
+            xs.append(p / l1)
+            Ss.append(S)
+            ses.append(se)
+        parts.append(f"λ={l1}: S = " + ", ".join(f"{s:.2f}" for s in Ss[-5:]))
+    x, S, se = np.array(xs), np.array(Ss), np.array(ses)
+    kappa, _ = fit_survival_rate(x, S, 1.0)
+    z = (S - np.exp(-kappa * x)) / np.maximum(se, 1e-12)
+    worst = float(np.max(np.abs(z)))
+    return verdict(worst <= Z, worst, 0.0, f"every |S − exp(−κ̂p/λ)| ≤ {Z:g} SE",
+                   f"κ̂ = {kappa:.2f}; " + "; ".join(parts) + f"; p/λ = {np.round(x, 4).tolist()}; "
+                   f"z = {np.round(z, 1).tolist()}")

@@ -1,0 +1,102 @@
+"""What co-occurrence does to incidental pairs (issue 8 item 3): their survival against p/λ when
+training from scratch, and whether a trained pair can escape once co-occurrence is switched on.
+
+* ``pair_survival``: from the same initial weights (common random numbers), train with proximal GD at
+  each p and count opposite-sign shared neurons; S(p) = count(p)/count(0). The hypothesis under test
+  is S ≈ exp(−κp/λ).
+* ``pair_escape``: train one-hot (p = 0) until every feature is 1-sparse, then continue at p > 0 with
+  a perturbation ε·N(0, 1/m) added to the weights first; count the pairs that remain. With ε = 0
+  under proximal dynamics, an all-zero neuron column has zero gradient (the loss depends on W only
+  through WWᵀ), so a pair has nowhere to go.
+
+Counts are numbers of neurons; steps are optimiser steps; λ in the summed-loss units of ``theory.loss``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory import ModelSpec, _validate
+
+from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .metrics import active_count, dominant_polysemantic_count
+from .schedule import Schedule
+from .train import OPTIMIZERS, TrainConfig, initial_weights
+
+__all__ = ["fit_survival_rate", "pair_escape", "pair_survival"]
+
+
+def _counts(W) -> dict[str, np.ndarray]:
+    act = active_count(W, tol=1e-3)
+    dom = dominant_polysemantic_count(W)
+    return {"opposite_shared": dom["opposite_sign"], "same_sign": dom["same_sign"],
+            "dropped": (act == 0).sum(axis=-1), "one_sparse": (act == 1).mean(axis=-1)}
+
+
+def pair_survival(*, n: int, m: int, l1: float, ps, instances: int, rng, lr: float = 0.1,
+                  time: float = 20.0) -> dict[str, np.ndarray]:
+    """Opposite-sign shared neurons after proximal GD from one set of W0, for each p in ``ps``.
+
+    Trains for λt = ``time`` (steps = time/(lr·λ)) on the pairwise-exact L_p. Returns arrays of
+    shape (len(ps), instances): "opposite_shared", "same_sign", "dropped" (features with no weight
+    above 1e-3) and "one_sparse" (fraction of features with exactly one), plus "p".
+    """
+    n = _validate.integer("n", n, minimum=2)
+    m = _validate.integer("m", m, minimum=n)
+    l1 = _validate.real("l1", l1, minimum=0.0, strict_min=True)
+    lr = _validate.real("lr", lr, minimum=0.0, strict_min=True)
+    time = _validate.real("time", time, minimum=0.0, strict_min=True)
+    ps = [_validate.real("p", p, minimum=0.0, maximum=1.0) for p in ps]
+    gen = np.random.default_rng(rng)
+    spec = ModelSpec(n=n, m=m, l1=l1)
+    W0 = initial_weights(spec, instances, rng=gen)
+    cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
+                      record=Schedule(points=2))
+    rows = [_counts(train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=gen,
+                                       metrics=lambda W, s: {}).W) for p in ps]
+    out = {key: np.stack([r[key] for r in rows]) for key in rows[0]}
+    out["p"] = np.array(ps)
+    return out
+
+
+def fit_survival_rate(p, survival, l1: float) -> tuple[float, float]:
+    """Least-squares κ in S = exp(−κp/λ) through the origin of −log S against p/λ, and the largest
+    relative misfit |S_fit/S − 1| (the hypothesis fails when that is large). Points with S = 0 are skipped."""
+    p, S = np.asarray(p, dtype=float), np.asarray(survival, dtype=float)
+    keep = (p > 0) & (S > 0)
+    if keep.sum() < 1:
+        raise ValueError("need at least one point with p > 0 and survival > 0")
+    x, y = p[keep] / l1, -np.log(S[keep])
+    kappa = float(x @ y / (x @ x))
+    return kappa, float(np.max(np.abs(np.exp(-kappa * x) / S[keep] - 1)))
+
+
+def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, instances: int, rng,
+                lr: float | None = None, steps: int = 4000, warm_steps: int | None = None) -> dict[str, np.ndarray]:
+    """Pairs left after continuing a trained one-hot solution at co-occurrence ``p``.
+
+    Warm start: proximal GD at p = 0, lr 0.1, λt = 20 (every feature 1-sparse, free columns exactly 0).
+    Then for each ε in ``eps``: W ← W + ε·N(0, 1/m) (ε = 0: untouched) and ``steps`` of ``optimizer``
+    (lr default 0.1 for GD/prox-GD, 1e-3 for AdamW) on L_p. Returns "before" (instances,) and, per ε,
+    "after" (len(eps), instances) opposite-sign shared neurons and "dropped" (features left with no
+    weight above 1e-3: a pair can also end by one feature dropping), plus "eps".
+    """
+    _validate.choice("optimizer", optimizer, OPTIMIZERS)
+    p = _validate.real("p", p, minimum=0.0, maximum=1.0)
+    eps = [_validate.real("eps", e, minimum=0.0) for e in eps]
+    l1 = _validate.real("l1", l1, minimum=0.0, strict_min=True)
+    gen = np.random.default_rng(rng)
+    spec = ModelSpec(n=n, m=m, l1=l1)
+    warm_steps = max(1, round(20 / (0.1 * l1))) if warm_steps is None else warm_steps
+    warm = TrainConfig(optimizer="prox_gd", lr=0.1, steps=warm_steps, instances=instances, record=Schedule(points=2))
+    W = train_cooccurrence(spec, warm, Cooccurrence(p=0.0), rng=gen, metrics=lambda W, s: {}).W
+    lr = (1e-3 if optimizer == "adamw" else 0.1) if lr is None else lr
+    cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, record=Schedule(points=2))
+    after, dropped = [], []
+    for e in eps:
+        Wp = W + e * gen.normal(0.0, m**-0.5, size=W.shape)
+        c = _counts(train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=Wp, rng=gen, metrics=lambda W, s: {}).W)
+        after.append(c["opposite_shared"])
+        dropped.append(c["dropped"])
+    return {"before": _counts(W)["opposite_shared"], "after": np.stack(after), "dropped": np.stack(dropped),
+            "eps": np.array(eps)}
