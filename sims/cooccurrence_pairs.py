@@ -37,7 +37,7 @@ def pair_survival(*, n: int, m: int, l1: float, ps, instances: int, rng, lr: flo
                   time: float = 20.0) -> dict[str, np.ndarray]:
     """Opposite-sign shared neurons after proximal GD from one set of W0, for each p in ``ps``.
 
-    Trains for λt = ``time`` (steps = time/(lr·λ)) on the pairwise-exact L_p. Returns arrays of
+    Trains for λt = ``time`` (steps = time/(lr·λ)) on L_p to first order in p (L_0 + pL_1). Returns arrays of
     shape (len(ps), instances): "opposite_shared", "same_sign", "dropped" (features with no weight
     above 1e-3) and "one_sparse" (fraction of features with exactly one), plus "p".
     """

@@ -8,7 +8,10 @@ from sims.cooccurrence_train import Cooccurrence, train_cooccurrence
 from sims.schedule import Schedule
 from sims.train import TrainConfig, train
 from theory import ModelSpec
-from theory.cooccurrence import expected_loss_pairwise, loss_minibatch
+from theory.cooccurrence import (expected_loss_exact, expected_loss_pairwise, first_order_loss,
+                                 first_order_loss_gradient, loss_minibatch)
+
+from .strategies import central_differences
 
 
 def _config(optimizer, steps=200, lr=0.02, instances=3):
@@ -16,7 +19,7 @@ def _config(optimizer, steps=200, lr=0.02, instances=3):
 
 
 @pytest.mark.parametrize("optimizer", ["prox_gd", "gd", "adamw"])
-@pytest.mark.parametrize("estimator", ["pairwise", "minibatch"])
+@pytest.mark.parametrize("estimator", ["first-order", "pairwise", "minibatch"])
 def test_zero_neuron_column_stays_zero(optimizer, estimator):
     """L_p depends on W only through WWᵀ, so ∂L/∂W_{:,k} = 2(F + Fᵀ)W_{:,k} = 0 for a zero column k: the
     data gradient vanishes there, sign(0) = 0, and no optimiser moves it (AdamW's moments stay 0)."""
@@ -49,12 +52,36 @@ def test_minibatch_gradient_is_unbiased_for_the_pairwise_at_n_two():
     assert np.abs(z).max() <= 5
 
 
-def test_pairwise_training_lowers_its_loss():
+@pytest.mark.parametrize("estimator", ["first-order", "pairwise"])
+def test_deterministic_training_lowers_its_objective(estimator):
     spec = ModelSpec(n=6, m=12, l1=0.01)
-    cooc = Cooccurrence(p=0.1)
+    cooc = Cooccurrence(p=0.1, estimator=estimator)
     res = train_cooccurrence(spec, _config("prox_gd", steps=500, lr=0.05), cooc, rng=5)
     assert np.all(res.history["loss"][-1] < res.history["loss"][0])
-    np.testing.assert_allclose(res.history["loss"][-1], expected_loss_pairwise(res.W, 0.1, l1=0.01))
+    objective = first_order_loss if estimator == "first-order" else expected_loss_pairwise
+    np.testing.assert_allclose(res.history["loss"][-1], objective(res.W, 0.1, l1=0.01))
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (5, 4), (2, 6, 5)])
+def test_first_order_gradient_matches_central_differences(shape):
+    W = np.random.default_rng(len(shape)).normal(0, 0.6, size=shape)
+    g = first_order_loss_gradient(W, 0.2, l1=0.1)
+    for idx in np.ndindex(shape[:-2]):
+        fd = central_differences(lambda V: first_order_loss(V, 0.2, l1=0.1), W[idx], 1e-6)
+        np.testing.assert_allclose(g[idx], fd, atol=1e-7)
+
+
+def test_first_order_objective_keeps_the_self_weight():
+    """At a monosemantic W (rows w*e_i) the first-order objective equals the exact L_p at every p (no
+    interaction terms), while the truncated pairwise loss falls below it by the missing ≥ 3-feature mass."""
+    n, w = 12, 0.9
+    W = np.hstack([w * np.eye(n), np.zeros((n, 4))])
+    for p in (0.01, 0.1):
+        exact = float(expected_loss_exact(W, p))
+        assert float(first_order_loss(W, p)) == pytest.approx(exact, rel=1e-12)
+        # missing mass: 1 − (1 − p)^{n−2}(1 + (n − 2)p) of the exact loss (0.5% at p = 0.01, 30% at p = 0.1)
+        missing = 1 - (1 - p) ** (n - 2) * (1 + (n - 2) * p)
+        assert float(expected_loss_pairwise(W, p)) == pytest.approx(exact * (1 - missing), rel=1e-12)
 
 
 @pytest.mark.parametrize("kwargs, match", [(dict(p=-0.1), "p"), (dict(p=1.5), "p"),

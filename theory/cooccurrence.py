@@ -47,6 +47,7 @@ __all__ = [
     "expected_loss_pairwise_gradient",
     "first_order_coefficient",
     "first_order_loss",
+    "first_order_loss_gradient",
     "loss_minibatch",
     "lossless_capacity",
     "monosemantic_loss",
@@ -280,6 +281,34 @@ def first_order_loss(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
     return loss(W) + p * first_order_coefficient(W) + _penalty(W, l1)
+
+
+def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
+    """∂(L_0 + pL_1 + λ‖W‖₁)/∂W = ∂L_0/∂W + p(D + Dᵀ)W + λ sign W, D = ∂L_1/∂G; shape of W.
+
+    D_ii = Σ_{k≠i}[r_ik − 2(G_ii − 1)], D_ik = r_ik − 2(G_ik)₊ with r_ik = 2(ReLU(G_ii + G_ik) − 1)·1[G_ii + G_ik > 0]
+    (two-body), plus D_ij += Σ_{k∉{i,j}} 2[ReLU(G_ij + G_kj) − (G_ij)₊] (three-body). Unlike the
+    truncated pairwise loss, whose one-feature weight (1 − p)^{n−1} shrinks the data term against λ
+    when np is not small, the first-order objective keeps each feature's self-reconstruction at
+    weight 1 (L_1 = E₂ − (n − 1)E₁): the training objective of choice for np ≲ 1. O(n³) per instance.
+    """
+    W = _matrix(W)
+    p, l1 = _probability(p), _l1(l1)
+    G = gram(W)
+    n = G.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    diag = np.diagonal(G, axis1=-2, axis2=-1)
+    T = diag[..., :, None] + G
+    r = 2 * (np.maximum(T, 0.0) - 1) * (T > 0)
+    D = np.where(eye, 0.0, r - 2 * np.maximum(G, 0.0))
+    D[..., eye] = np.sum(np.where(eye, 0.0, r - 2 * (diag[..., :, None] - 1)), axis=-1)
+    U = G[..., :, None, :] + G[..., None, :, :]                        # [i, k, j] = G_ij + G_kj
+    distinct = ~eye[:, :, None] & ~eye[:, None, :] & ~eye[None, :, :]
+    D += np.sum(2 * (np.maximum(U, 0.0) - np.maximum(G, 0.0)[..., :, None, :]) * distinct, axis=-2)
+    grad = data_gradient(W) + p * ((D + np.swapaxes(D, -1, -2)) @ W)
+    if l1:
+        grad += l1 * np.sign(W)
+    return grad
 
 
 # ------------------------------------------------------------------------- shared pair vs dropping
