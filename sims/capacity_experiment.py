@@ -1,0 +1,121 @@
+"""Capacity and geometry beyond m features (issue 8 item 4): `incidental reproduce capacity`.
+
+With one-hot inputs, n ≤ 2m features fit losslessly as ± pairs (``theory.cooccurrence.lossless_capacity``);
+any co-occurrence p > 0 cuts lossless capacity to m, and to first order the cost of fitting n > m
+features is at least p·n(n − m)/m (``cooccurrence_capacity_bound``; tight for ± pairs at n = 2m and
+for simplices). Here models with n/m ∈ [1, 3] are trained (prox-GD on L_0 + pL_1, λt = 20, common
+starts across p) and each feature's geometry is read off the basis-free per-feature dimensionality
+D_i of Toy Models of Superposition (``sims.metrics.feature_dimensionality``): D = 1 alone,
+1/2 in an antipodal pair, 2/3 in a 120° triangle, 3/4 in a tetrahedron, 0 dropped.
+
+Losses are per active feature; the excess loss is L_p − nℓ*(λ), ℓ* the monosemantic loss.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from theory import ModelSpec
+from theory.cooccurrence import cooccurrence_capacity_bound, expected_loss_exact, monosemantic_loss
+
+from ._io import atomic_csv, pyplot, save_figure
+from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .metrics import dominant_polysemantic_count, feature_dimensionality
+from .reproduce import RunOptions, reproduction
+from .schedule import Schedule
+from .sweep import Sweep, run_sweep
+from .train import TrainConfig, initial_weights
+
+__all__ = ["STRUCTURES", "capacity_point", "capacity_sweep", "structure_fractions"]
+
+#: Structure name → the per-feature dimensionality of its regular simplex.
+STRUCTURES = {"dropped": 0.0, "pair": 1 / 2, "triangle": 2 / 3, "tetrahedron": 3 / 4, "alone": 1.0}
+TOLERANCE = 0.04  # |D − value| for a feature to count as that structure; otherwise "other"
+
+
+def structure_fractions(W) -> dict[str, np.ndarray]:
+    """Fraction of features per structure (``STRUCTURES`` within ``TOLERANCE``, else "other"), per instance."""
+    D = feature_dimensionality(W)
+    out, matched = {}, np.zeros(D.shape, dtype=bool)
+    for name, value in STRUCTURES.items():
+        hit = np.abs(D - value) <= TOLERANCE
+        out[name] = hit.mean(axis=-1)
+        matched |= hit
+    out["other"] = (~matched).mean(axis=-1)
+    return out
+
+
+def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: tuple, instances: int,
+                   lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
+    """Per p (rows) and instance: structure fractions, polysemantic neurons, excess loss L_p − nℓ*
+    (exact enumeration) and the first-order bound p·n(n − m)/m; all p from the same start."""
+    spec = ModelSpec(n=n, m=m, l1=l1)
+    W0 = initial_weights(spec, instances, rng=rng)
+    cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
+                      record=Schedule(points=2))
+    out: dict[str, list] = {key: [] for key in (*STRUCTURES, "other", "polysemantic", "excess", "bound")}
+    for p in ps:
+        W = train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=rng, metrics=lambda W, s: {}).W
+        for key, value in structure_fractions(W).items():
+            out[key].append(value.tolist())
+        out["polysemantic"].append(dominant_polysemantic_count(W)["polysemantic"].tolist())
+        out["excess"].append(np.asarray(expected_loss_exact(W, p, l1=l1) - n * monosemantic_loss(l1)).tolist())
+        out["bound"].append(cooccurrence_capacity_bound(n, m, p))
+    return out
+
+
+def capacity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """n at m = 8 (quick: n ∈ {8, 12, 16, 20}, 4 instances; full: n ∈ {8, 10, …, 24}, 16 instances), λ = 0.05,
+    p ∈ {0, 0.005, 0.01, 0.02} inside each point (np ≤ 0.5)."""
+    ns = (8, 12, 16, 20) if quick else tuple(range(8, 25, 2))
+    return Sweep(name="capacity-quick" if quick else "capacity", point=capacity_point,
+                 grid={"n": ns}, fixed={"m": 8, "l1": 0.05, "instances": 4 if quick else 16,
+                                        "ps": (0.0, 0.005, 0.01, 0.02)}, seed=seed)
+
+
+@reproduction("capacity", "geometry of trained solutions beyond m features: pairs, triangles, tetrahedra (issue 8)")
+def reproduce_capacity(out: Path, options: RunOptions) -> list[Path]:
+    """Write capacity.csv (per n and p: mean structure fractions, polysemantic neurons, excess loss, bound) and capacity.png."""
+    sweep = capacity_sweep(quick=options.quick, seed=options.seed)
+    res = run_sweep(sweep, out, workers=options.workers, scheduler=options.scheduler, progress=options.progress)
+    m, ps = sweep.fixed["m"], sweep.fixed["ps"]
+    names = (*STRUCTURES, "other")
+    rows, table = [], {}
+    for row in res.rows:
+        n, r = row["params"]["n"], row["result"]
+        for j, p in enumerate(ps):
+            vals = {key: float(np.mean(r[key][j])) for key in (*names, "polysemantic", "excess")}
+            table[n, p] = vals
+            rows.append([n, m, n / m, p, sweep.fixed["l1"], *(vals[k] for k in names), vals["polysemantic"],
+                         vals["excess"], r["bound"][j]])
+    csv = atomic_csv(out / "capacity.csv", ["n", "m", "n_over_m", "p", "l1", *(f"frac_{k}" for k in names),
+                                            "polysemantic_mean", "excess_loss_mean", "first_order_bound"], rows)
+    plt = pyplot()
+    ns = np.array(sweep.grid["n"])
+    fig, axes = plt.subplots(1, len(ps) + 1, figsize=(3.6 * (len(ps) + 1), 3.6), layout="constrained")
+    colours = {"dropped": "grey", "pair": "C0", "triangle": "C1", "tetrahedron": "C2", "alone": "C3", "other": "k"}
+    for ax, p in zip(axes, ps):
+        bottom = np.zeros(ns.size)
+        for k in names:
+            v = np.array([table[n, p][k] for n in ns])
+            ax.bar(ns / m, v, bottom=bottom, width=0.8 * (ns[1] - ns[0]) / m, color=colours[k], label=k)
+            bottom += v
+        ax.set_title(f"p = {p:g}", fontsize=10)
+        ax.set_xlabel("n / m")
+    axes[0].set_ylabel("fraction of features")
+    axes[0].legend(fontsize=7)
+    ax = axes[-1]
+    for j, p in enumerate(ps[1:]):
+        ax.plot(ns / m, [table[n, p]["excess"] for n in ns], "o-", color=f"C{j}", label=f"p = {p:g}: trained")
+        ax.plot(ns / m, [cooccurrence_capacity_bound(int(n), m, p) for n in ns], "--", color=f"C{j}", lw=1,
+                label="p·n(n − m)/m")
+    ax.set_xlabel("n / m")
+    ax.set_ylabel("excess loss L_p − nℓ*")
+    ax.legend(fontsize=7)
+    fig.suptitle(f"Capacity and geometry, m = {m}, λ = {sweep.fixed['l1']}, prox-GD on L_0 + pL_1"
+                 + (" (quick)" if options.quick else ""), fontsize=10)
+    png = save_figure(fig, out / "capacity.png")
+    return [png, csv]

@@ -1,0 +1,43 @@
+"""sims.capacity_experiment: structure classification on constructed simplices, and the quick
+`incidental reproduce capacity` run."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from sims.capacity_experiment import capacity_sweep, structure_fractions
+from sims.cli import main
+
+
+def _simplex(k):
+    """k unit vectors of a regular simplex in R^{k−1} (rows), padded to k columns."""
+    E = np.eye(k) - 1.0 / k
+    U, s, _ = np.linalg.svd(E)
+    V = E @ U[:, : k - 1]
+    return np.hstack([V / np.linalg.norm(V, axis=1, keepdims=True), np.zeros((k, 1))])
+
+
+@pytest.mark.parametrize("k, name", [(2, "pair"), (3, "triangle"), (4, "tetrahedron")])
+def test_structure_fractions_name_regular_simplices(k, name):
+    W = np.zeros((k + 2, k + 2))
+    W[:k, :k] = _simplex(k)
+    W[k, k] = 0.9          # one feature alone
+    # row k + 1 is dropped
+    f = structure_fractions(W)
+    assert f[name] == pytest.approx(k / (k + 2)) and f["alone"] == pytest.approx(1 / (k + 2))
+    assert f["dropped"] == pytest.approx(1 / (k + 2)) and f["other"] == 0.0
+
+
+def test_quick_capacity_reproduction(tmp_path):
+    assert main(["reproduce", "capacity", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "capacity.csv") as f:
+        rows = list(csv.DictReader(f))
+    sweep = capacity_sweep(quick=True)
+    assert len(rows) == len(sweep.grid["n"]) * len(sweep.fixed["ps"])
+    for r in rows:
+        fractions = [float(r[f"frac_{k}"]) for k in ("dropped", "pair", "triangle", "tetrahedron", "alone", "other")]
+        assert sum(fractions) == pytest.approx(1.0)
+        if float(r["n_over_m"]) <= 2 and float(r["p"]) > 0:
+            # n ≤ 2m: the excess loss is at least the first-order capacity bound, minus the O(p²) remainder
+            assert float(r["excess_loss_mean"]) >= float(r["first_order_bound"]) - int(r["n"]) * float(r["p"]) ** 2
