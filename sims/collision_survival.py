@@ -88,13 +88,14 @@ def occupancy_statistics(W0, W) -> dict[str, np.ndarray]:
 def pooled_ratio(shared, expected) -> tuple[float, float]:
     """ρ = Σ shared / Σ expected over instances, and its standard error (ratio estimator, delta method).
 
-    SE² = Σ (shared_i − ρ expected_i)² / (I(I−1) ē²), ē the mean expectation. Dimensionless.
+    SE² = Σ (shared_i − ρ expected_i)² / (I(I−1) ē²), ē the mean expectation (instances with
+    expected_i = 0 count in the spread). Dimensionless.
     """
     x, e = np.asarray(shared, dtype=float), np.asarray(expected, dtype=float)
     if x.shape != e.shape or x.ndim != 1 or x.size < 2:
         raise ValueError(f"shared and expected must be 1-d arrays of equal length >= 2, got {x.shape}, {e.shape}")
-    if not np.all(e > 0):
-        raise ValueError("expected must be > 0 for every instance")
+    if not (np.all(e >= 0) and e.sum() > 0):
+        raise ValueError("expected must be >= 0 for every instance, with a positive total")
     rho = x.sum() / e.sum()
     se = np.sqrt(np.sum((x - rho * e) ** 2) / (x.size * (x.size - 1))) / e.mean()
     return float(rho), float(se)

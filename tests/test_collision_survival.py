@@ -46,8 +46,11 @@ def test_pooled_ratio_and_standard_error():
     resid = shared - expected
     assert se == pytest.approx(np.sqrt((resid**2).sum() / 6) / 3)
     assert pooled_ratio(2 * shared, expected)[0] == pytest.approx(2.0)
-    with pytest.raises(ValueError, match="expected must be > 0"):
-        pooled_ratio([1.0, 1.0], [1.0, 0.0])
+    assert pooled_ratio([1.0, 0.0], [1.0, 0.0])[0] == 1.0  # an instance with nothing expected is allowed
+    with pytest.raises(ValueError, match="expected must be >= 0"):
+        pooled_ratio([1.0, 1.0], [1.0, -1.0])
+    with pytest.raises(ValueError, match="positive total"):
+        pooled_ratio([1.0, 1.0], [0.0, 0.0])
     with pytest.raises(ValueError, match="equal length"):
         pooled_ratio([1.0], [1.0])
 
