@@ -29,7 +29,7 @@ from .schedule import Schedule
 from .sweep import Sweep, run_sweep
 from .train import TrainConfig, initial_weights
 
-__all__ = ["STRUCTURES", "capacity_point", "capacity_sweep", "structure_fractions"]
+__all__ = ["STRUCTURES", "capacity_point", "capacity_sweep", "incidental_split", "regimes_sweep", "structure_fractions"]
 
 #: Structure name → the per-feature dimensionality of its regular simplex.
 STRUCTURES = {"dropped": 0.0, "pair": 1 / 2, "triangle": 2 / 3, "tetrahedron": 3 / 4, "alone": 1.0}
@@ -48,6 +48,20 @@ def structure_fractions(W) -> dict[str, np.ndarray]:
     return out
 
 
+def incidental_split(W, *, tol: float = 1e-3) -> dict[str, np.ndarray]:
+    """Polysemantic neurons split by whether a free neuron could take one of their features.
+
+    ``polysemantic``: neurons dominant for ≥ 2 features; ``free``: neurons with no weight above
+    ``tol``; ``incidental`` = min(polysemantic, free) (each could hand a feature to its own free
+    neuron); ``necessary`` = the rest (forced by capacity: no free neuron is left). Per instance.
+    """
+    W = np.asarray(W)
+    poly = dominant_polysemantic_count(W)["polysemantic"]
+    free = np.count_nonzero(np.abs(W).max(axis=-2) <= tol, axis=-1)
+    incidental = np.minimum(poly, free)
+    return {"polysemantic": poly, "free": free, "incidental": incidental, "necessary": poly - incidental}
+
+
 def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: tuple, instances: int,
                    lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
     """Per p (rows) and instance: structure fractions, polysemantic neurons, excess loss L_p − nℓ*
@@ -56,12 +70,15 @@ def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: t
     W0 = initial_weights(spec, instances, rng=rng)
     cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
                       record=Schedule(points=2))
-    out: dict[str, list] = {key: [] for key in (*STRUCTURES, "other", "polysemantic", "excess", "bound")}
+    out: dict[str, list] = {key: [] for key in (*STRUCTURES, "other", "polysemantic", "incidental", "necessary",
+                                                "excess", "bound")}
     for p in ps:
         W = train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=rng, metrics=lambda W, s: {}).W
         for key, value in structure_fractions(W).items():
             out[key].append(value.tolist())
-        out["polysemantic"].append(dominant_polysemantic_count(W)["polysemantic"].tolist())
+        split = incidental_split(W)
+        for key in ("polysemantic", "incidental", "necessary"):
+            out[key].append(split[key].tolist())
         out["excess"].append(np.asarray(expected_loss_exact(W, p, l1=l1) - n * monosemantic_loss(l1)).tolist())
         out["bound"].append(cooccurrence_capacity_bound(n, m, p))
     return out
@@ -118,4 +135,60 @@ def reproduce_capacity(out: Path, options: RunOptions) -> list[Path]:
     fig.suptitle(f"Capacity and geometry, m = {m}, λ = {sweep.fixed['l1']}, prox-GD on L_0 + pL_1"
                  + (" (quick)" if options.quick else ""), fontsize=10)
     png = save_figure(fig, out / "capacity.png")
+    return [png, csv]
+
+
+def regimes_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """n at m = 8 from the incidental regime (n < m) through n = 2m (quick: n ∈ {4, 8, 12, 16}, 4 instances;
+    full: n ∈ {2, 4, …, 16}, 16 instances), λ = 0.05, p ∈ {0, 0.01, 0.02, 0.05} (np ≤ 0.8)."""
+    ns = (4, 8, 12, 16) if quick else tuple(range(2, 17, 2))
+    return Sweep(name="regimes-quick" if quick else "regimes", point=capacity_point, grid={"n": ns},
+                 fixed={"m": 8, "l1": 0.05, "instances": 4 if quick else 16, "ps": (0.0, 0.01, 0.02, 0.05)}, seed=seed)
+
+
+def _regime_theory(n: int, m: int, p: float, l1: float, kappa: float) -> tuple[float, float]:
+    """(incidental, necessary) expected for 1-sparse solutions, n ≤ 2m: max(0, n − m) pairs are forced
+    (necessary); of the n(n − 1)/(4m) collision pairs of the distinct idealisation, those beyond the
+    forced ones are incidental and survive co-occurrence with probability exp(−κp/λ)."""
+    necessary = float(max(0, n - m))
+    collisions = n * (n - 1) / (4 * m)
+    return max(0.0, collisions - necessary) * float(np.exp(-kappa * p / l1)), necessary
+
+
+#: κ measured by the ledger claim cooccurrence.survival-exponential at n = 32, m = 128 (≈ 12); used for the
+#: theory lines of the regime map only.
+KAPPA = 12.0
+
+
+@reproduction("regimes", "map of incidental and necessary polysemantic neurons over n/m and p (issue 8)")
+def reproduce_regimes(out: Path, options: RunOptions) -> list[Path]:
+    """Write regimes.csv (per n and p: mean incidental and necessary counts with theory) and regimes.png."""
+    sweep = regimes_sweep(quick=options.quick, seed=options.seed)
+    res = run_sweep(sweep, out, workers=options.workers, scheduler=options.scheduler, progress=options.progress)
+    m, ps, l1 = sweep.fixed["m"], sweep.fixed["ps"], sweep.fixed["l1"]
+    ns = np.array(sweep.grid["n"])
+    inc, nec, rows = np.zeros((len(ps), ns.size)), np.zeros((len(ps), ns.size)), []
+    for a, row in enumerate(res.rows):
+        n, r = row["params"]["n"], row["result"]
+        for j, p in enumerate(ps):
+            inc[j, a], nec[j, a] = np.mean(r["incidental"][j]), np.mean(r["necessary"][j])
+            t_inc, t_nec = _regime_theory(n, m, p, l1, KAPPA)
+            rows.append([n, m, n / m, p, l1, len(r["incidental"][j]), inc[j, a], nec[j, a], t_inc, t_nec])
+    csv = atomic_csv(out / "regimes.csv", ["n", "m", "n_over_m", "p", "l1", "instances", "incidental_mean",
+                                           "necessary_mean", "incidental_theory", "necessary_theory"], rows)
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
+    for ax, data, title in zip(axes, (inc, nec), ("incidental (a free neuron exists)", "necessary (no free neuron)")):
+        im = ax.imshow(data, origin="lower", aspect="auto", cmap="magma",
+                       extent=(ns[0] / m - 0.125, ns[-1] / m + 0.125, -0.5, len(ps) - 0.5))
+        fig.colorbar(im, ax=ax, label="polysemantic neurons per instance")
+        ax.axvline(1.0, color="w", ls="--", lw=1)
+        ax.set_yticks(range(len(ps)), [f"{p:g}" for p in ps])
+        ax.set_xlabel("n / m (dashed: n = m, where capacity starts to force sharing)")
+        ax.set_title(title, fontsize=10)
+    axes[0].set_ylabel("co-occurrence p")
+    fig.suptitle(f"Regimes, m = {m}, λ = {l1}, prox-GD on L_0 + pL_1 (theory columns in regimes.csv: "
+                 f"[n(n−1)/(4m) − (n − m)₊]·exp(−κp/λ) incidental with κ = {KAPPA:g} from n = 32, m = 128; "
+                 f"(n − m)₊ necessary)" + (" (quick)" if options.quick else ""), fontsize=8)
+    png = save_figure(fig, out / "regimes.png")
     return [png, csv]

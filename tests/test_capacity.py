@@ -41,3 +41,28 @@ def test_quick_capacity_reproduction(tmp_path):
         if float(r["n_over_m"]) <= 2 and float(r["p"]) > 0:
             # n ≤ 2m: the excess loss is at least the first-order capacity bound, minus the O(p²) remainder
             assert float(r["excess_loss_mean"]) >= float(r["first_order_bound"]) - int(r["n"]) * float(r["p"]) ** 2
+
+
+def test_incidental_split_on_constructed_solutions():
+    from sims.capacity_experiment import incidental_split
+    # n = 4 on m = 4: one ± pair (features 0, 1 on neuron 0), features 2, 3 alone: neuron 3 is free
+    W = np.zeros((4, 4))
+    W[0, 0], W[1, 0], W[2, 1], W[3, 2] = 1.0, -1.0, 1.0, 1.0
+    s = incidental_split(W)
+    assert (s["polysemantic"], s["free"], s["incidental"], s["necessary"]) == (1, 1, 1, 0)
+    # n = 4 on m = 2: two forced pairs, no free neuron
+    W = np.array([[1.0, 0], [-1.0, 0], [0, 1.0], [0, -1.0]])
+    s = incidental_split(W)
+    assert (s["polysemantic"], s["free"], s["incidental"], s["necessary"]) == (2, 0, 0, 2)
+
+
+def test_quick_regimes_reproduction(tmp_path):
+    assert main(["reproduce", "regimes", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "regimes.csv") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        n, m = int(r["n"]), int(r["m"])
+        # above n = m capacity forces at least n − m shared neurons (all features kept, 1-sparse, n ≤ 2m)
+        assert float(r["necessary_mean"]) >= max(0, n - m) - 1e-12
+        if n <= m:
+            assert float(r["necessary_mean"]) == 0.0
