@@ -155,9 +155,9 @@ def _regime_theory(n: int, m: int, p: float, l1: float, kappa: float) -> tuple[f
     return max(0.0, collisions - necessary) * float(np.exp(-kappa * p / l1)), necessary
 
 
-#: κ measured by the ledger claim cooccurrence.survival-exponential at n = 32, m = 128 (≈ 12); used for the
+#: κ measured by the ledger claim cooccurrence.survival-exponential at n = 32, m = 128 (≈ 10); used for the
 #: theory lines of the regime map only.
-KAPPA = 12.0
+KAPPA = 10.0
 
 
 @reproduction("regimes", "map of incidental and necessary polysemantic neurons over n/m and p (issue 8)")

@@ -72,12 +72,14 @@ def fit_survival_rate(p, survival, l1: float) -> tuple[float, float]:
 
 
 def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, instances: int, rng,
-                lr: float | None = None, steps: int = 4000, warm_steps: int | None = None) -> dict[str, np.ndarray]:
+                lr: float | None = None, steps: int = 4000, warm_steps: int | None = None,
+                estimator: str = "first-order", batch: int = 256) -> dict[str, np.ndarray]:
     """Pairs left after continuing a trained one-hot solution at co-occurrence ``p``.
 
     Warm start: proximal GD at p = 0, lr 0.1, λt = 20 (every feature 1-sparse, free columns exactly 0).
     Then for each ε in ``eps``: W ← W + ε·N(0, 1/m) (ε = 0: untouched) and ``steps`` of ``optimizer``
-    (lr default 0.1 for GD/prox-GD, 1e-3 for AdamW) on L_p. Returns "before" (instances,) and, per ε,
+    (lr default 0.1 for GD/prox-GD, 1e-3 for AdamW) on L_p through ``estimator`` ("first-order",
+    "pairwise" or "minibatch" with ``batch`` inputs per step: SGD). Returns "before" (instances,) and, per ε,
     "after" (len(eps), instances) opposite-sign shared neurons and "dropped" (features left with no
     weight above 1e-3: a pair can also end by one feature dropping), plus "eps".
     """
@@ -92,10 +94,11 @@ def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, ins
     W = train_cooccurrence(spec, warm, Cooccurrence(p=0.0), rng=gen, metrics=lambda W, s: {}).W
     lr = (1e-3 if optimizer == "adamw" else 0.1) if lr is None else lr
     cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, record=Schedule(points=2))
+    cooc = Cooccurrence(p=p, estimator=estimator, batch=batch)
     after, dropped = [], []
     for e in eps:
         Wp = W + e * gen.normal(0.0, m**-0.5, size=W.shape)
-        c = _counts(train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=Wp, rng=gen, metrics=lambda W, s: {}).W)
+        c = _counts(train_cooccurrence(spec, cfg, cooc, W0=Wp, rng=gen, metrics=lambda W, s: {}).W)
         after.append(c["opposite_shared"])
         dropped.append(c["dropped"])
     return {"before": _counts(W)["opposite_shared"], "after": np.stack(after), "dropped": np.stack(dropped),
