@@ -178,17 +178,23 @@ def reproduce_regimes(out: Path, options: RunOptions) -> list[Path]:
                                            "necessary_mean", "incidental_theory", "necessary_theory"], rows)
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
+    x_edges = np.concatenate([[ns[0] - 1], (ns[1:] + ns[:-1]) / 2, [ns[-1] + 1]]) / m
+    pv = np.array(ps)
+    p_edges = np.concatenate([[pv[0] - (pv[1] - pv[0]) / 2], (pv[1:] + pv[:-1]) / 2, [pv[-1] + (pv[-1] - pv[-2]) / 2]])
+    fine = np.linspace(ns[0], ns[-1], 200)
+    # theory boundary: the p at which the incidental count [n(n−1)/(4m) − (n − m)₊]·exp(−κp/λ) falls to 1/2
+    c = np.maximum(fine * (fine - 1) / (4 * m) - np.maximum(fine - m, 0), 1e-9)
+    p_half = np.where(c > 0.5, l1 / KAPPA * np.log(2 * c), np.nan)
     for ax, data, title in zip(axes, (inc, nec), ("incidental (a free neuron exists)", "necessary (no free neuron)")):
-        im = ax.imshow(data, origin="lower", aspect="auto", cmap="magma",
-                       extent=(ns[0] / m - 0.125, ns[-1] / m + 0.125, -0.5, len(ps) - 0.5))
-        fig.colorbar(im, ax=ax, label="polysemantic neurons per instance")
-        ax.axvline(1.0, color="w", ls="--", lw=1)
-        ax.set_yticks(range(len(ps)), [f"{p:g}" for p in ps])
-        ax.set_xlabel("n / m (dashed: n = m, where capacity starts to force sharing)")
+        mesh = ax.pcolormesh(x_edges, p_edges, data, cmap="magma", shading="flat")
+        fig.colorbar(mesh, ax=ax, label="polysemantic neurons per instance")
+        for x, style in ((1.0, "--"), (2.0, ":")):
+            ax.axvline(x, color="c", ls=style, lw=1.2)
+        ax.set_ylim(p_edges[0], p_edges[-1])
+        ax.set_xlabel("n / m  (dashed: n = m; dotted: n = 2m)")
         ax.set_title(title, fontsize=10)
+    axes[0].plot(fine / m, p_half, "c-", lw=1.2, label="theory: incidental count = 1/2")
+    axes[0].legend(fontsize=7, loc="upper right")
     axes[0].set_ylabel("co-occurrence p")
-    fig.suptitle(f"Regimes, m = {m}, λ = {l1}, prox-GD on L_0 + pL_1 (theory columns in regimes.csv: "
-                 f"[n(n−1)/(4m) − (n − m)₊]·exp(−κp/λ) incidental with κ = {KAPPA:g} from n = 32, m = 128; "
-                 f"(n − m)₊ necessary)" + (" (quick)" if options.quick else ""), fontsize=8)
     png = save_figure(fig, out / "regimes.png")
     return [png, csv]
