@@ -1,6 +1,7 @@
 """Numerical experiments: training loops, gradient-flow integration, metrics, CLI."""
 
 from .collisions_mc import sample_polysemantic_counts
+from .diagnosis import NeuronDiagnosis, RepairResult, diagnose, one_move_from_better, repair
 from .flow import FlowResult, integrate_gradient_flow
 from .metrics import (
     PAPER_BAND,
@@ -19,6 +20,11 @@ from .single_feature import BruteForceSolution, ReducedSolution, integrate_singl
 from .train import DivergenceError, TrainConfig, TrainResult, default_metrics, initial_weights, train
 
 __all__ = [
+    "NeuronDiagnosis",
+    "RepairResult",
+    "diagnose",
+    "one_move_from_better",
+    "repair",
     "BruteForceSolution",
     "ReducedSolution",
     "integrate_single_feature",
