@@ -3,7 +3,8 @@
 With one-hot inputs, n ≤ 2m features fit losslessly as ± pairs (``theory.cooccurrence.lossless_capacity``);
 any co-occurrence p > 0 cuts lossless capacity to m, and to first order the cost of fitting n > m
 features is at least p·n(n − m)/m (``cooccurrence_capacity_bound``; tight for ± pairs at n = 2m and
-for simplices). Here models with n/m ∈ [1, 3] are trained (prox-GD on L_0 + pL_1, λt = 20, common
+for simplices). Beyond 2m·(one-hot) or once p/λ exceeds 2(√3 − 1) ≈ 1.46 (``triangle_break_even_ratio``),
+120° triangles beat a ± pair plus a lone feature. Here models with n/m ∈ [1, 2.5] are trained (prox-GD on L_0 + pL_1, λt = 20, common
 starts across p) and each feature's geometry is read off the basis-free per-feature dimensionality
 D_i of Toy Models of Superposition (``sims.metrics.feature_dimensionality``): D = 1 alone,
 1/2 in an antipodal pair, 2/3 in a 120° triangle, 3/4 in a tetrahedron, 0 dropped.
@@ -85,12 +86,12 @@ def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: t
 
 
 def capacity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
-    """n at m = 8 (quick: n ∈ {8, 12, 16, 20}, 4 instances; full: n ∈ {8, 10, …, 24}, 16 instances), λ = 0.05,
-    p ∈ {0, 0.005, 0.01, 0.02} inside each point (np ≤ 0.5)."""
-    ns = (8, 12, 16, 20) if quick else tuple(range(8, 25, 2))
+    """n at m = 8 (quick: n ∈ {8, 12, 16, 20}, 4 instances; full: n ∈ {8, 10, …, 20}, 16 instances), λ = 0.02,
+    p ∈ {0, 0.01, 0.02, 0.04} inside each point (np ≤ 0.8; p/λ up to 2, past the triangle break-even 1.46)."""
+    ns = (8, 12, 16, 20) if quick else tuple(range(8, 21, 2))
     return Sweep(name="capacity-quick" if quick else "capacity", point=capacity_point,
-                 grid={"n": ns}, fixed={"m": 8, "l1": 0.05, "instances": 4 if quick else 16,
-                                        "ps": (0.0, 0.005, 0.01, 0.02)}, seed=seed)
+                 grid={"n": ns}, fixed={"m": 8, "l1": 0.02, "instances": 4 if quick else 16,
+                                        "ps": (0.0, 0.01, 0.02, 0.04)}, seed=seed)
 
 
 @reproduction("capacity", "geometry of trained solutions beyond m features: pairs, triangles, tetrahedra (issue 8)")

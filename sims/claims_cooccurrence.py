@@ -261,3 +261,29 @@ def _escape_threshold(rng):
             parts.append(f"λ={l1}, p={p}, {optimizer}: {frac:.2f} remain")
     return verdict(ok, min(v for (l1, _, _), v in remain.items() if l1 == 0.05), 1.0,
                    "prox-GD and SGD: ≥ 3/4 remain at p/λ = 0.4, ≤ 1/10 at p/λ = 2.5 (ε = 0.6)", "; ".join(parts))
+
+
+@claim(id="cooccurrence.structure-transition",
+       statement="With n = 1.5m features, training packs them as ± pairs plus lone features while p/λ is below the "
+                 "triangle break-even 2(√3 − 1) ≈ 1.46 and as 120° triangles (and some tetrahedra) above it: "
+                 "co-occurrence favours the triangle (1.5p vs 2p per 3 features), L1 the axis-aligned pair ((√3 − 1)λ)",
+       source="issue 8 item 4 (which structures win as a function of n/m and p/λ)",
+       prediction="theory.cooccurrence.triangle_break_even_ratio() = 2(√3 − 1) (exact enumeration of the two "
+                   "structures crosses at 1.473 at λ = 1e-3, tests/test_capacity.py)",
+       evidence="sims.capacity_experiment.capacity_point at n = 12, m = 8, λ = 0.02, 8 instances, p = 0.008 (p/λ = 0.4) "
+                "and 0.04 (p/λ = 2.0); features classed by the per-feature dimensionality (triangle: D within 0.04 of "
+                "2/3). Confirmed when no feature is in a triangle at p/λ = 0.4 and ≥ 1/3 are at p/λ = 2 (measured at "
+                "seed 0: 0 and 0.67; p/λ = 1.0 gave 0 triangles and 0.16 tetrahedra, p/λ = 1.2 at λ = 0.05 gave 0.38)",
+       test="tests/test_claims.py::test_quick_claim[cooccurrence.structure-transition]", tier="quick")
+def _structure_transition(rng):
+    from theory.cooccurrence import triangle_break_even_ratio
+
+    from .capacity_experiment import capacity_point
+
+    r = capacity_point(rng=rng, n=12, m=8, l1=0.02, ps=(0.008, 0.04), instances=8)
+    below, above = (float(np.mean(r["triangle"][j])) for j in (0, 1))
+    detail = "; ".join(f"p/λ = {p / 0.02:.1f}: " + ", ".join(f"{k} {np.mean(r[k][j]):.2f}" for k in
+                                                           ("pair", "alone", "triangle", "tetrahedron", "other"))
+                       for j, p in enumerate((0.008, 0.04)))
+    return verdict(below == 0.0 and above >= 1 / 3, above, triangle_break_even_ratio(),
+                   "no triangle at p/λ = 0.4, ≥ 1/3 of features in triangles at p/λ = 2", detail)

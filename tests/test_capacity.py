@@ -66,3 +66,20 @@ def test_quick_regimes_reproduction(tmp_path):
         assert float(r["necessary_mean"]) >= max(0, n - m) - 1e-12
         if n <= m:
             assert float(r["necessary_mean"]) == 0.0
+
+
+def test_triangle_break_even_matches_exact_enumeration():
+    """Exact L_p of a 120° triangle vs a ± pair plus a lone feature (3 features, 2 neurons, rows at w*): they
+    cross at p/λ → 2(√3 − 1) as λ → 0 (first order in p and λ; 1.473 at λ = 1e-3, 1.558 at λ = 1e-2)."""
+    from scipy.optimize import brentq
+
+    from theory.cooccurrence import expected_loss_exact, monosemantic_weight, triangle_break_even_ratio
+    errors = []
+    for l1 in (1e-3, 1e-2):
+        w = monosemantic_weight(l1)
+        tri = w * np.array([[1.0, 0.0], [-0.5, np.sqrt(3) / 2], [-0.5, -np.sqrt(3) / 2]])
+        pair = w * np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
+        p_cross = brentq(lambda p: float(expected_loss_exact(tri, p, l1=l1) - expected_loss_exact(pair, p, l1=l1)),
+                         1e-9, 5 * l1)
+        errors.append(abs(p_cross / l1 - triangle_break_even_ratio()))
+    assert errors[0] < 0.015 and errors[0] < errors[1]

@@ -34,6 +34,7 @@ from .cooccurrence import (
     shared_pair_cost,
     shared_pair_loss,
     sharing_break_even_probability,
+    triangle_break_even_ratio,
 )
 from .flow import gradient_flow_rhs
 from .loss import Forces, data_gradient, forces, gram, loss, loss_gradient, output_error_derivative
@@ -153,4 +154,5 @@ __all__ = [
     "shared_pair_cost",
     "shared_pair_loss",
     "sharing_break_even_probability",
+    "triangle_break_even_ratio",
 ]

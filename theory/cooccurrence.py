@@ -57,6 +57,7 @@ __all__ = [
     "shared_pair_cost",
     "shared_pair_loss",
     "sharing_break_even_probability",
+    "triangle_break_even_ratio",
 ]
 
 #: Largest number of features touching one output that ``expected_loss_exact`` enumerates (2^20 inputs).
@@ -436,6 +437,18 @@ def sharing_break_even_probability(l1: float) -> float:
 
 
 # ------------------------------------------------------------------------------------------ capacity
+
+
+def triangle_break_even_ratio() -> float:
+    """p/λ = 2(√3 − 1) ≈ 1.464: above it a 120° triangle of 3 features on 2 neurons beats a ± pair plus a
+    lone feature on the same 2 neurons (first order in p, unit rows, the triangle oriented with one
+    row on a neuron axis).
+
+    Co-occurrence: the pair pays Δ ≈ 2p, the triangle 6 ordered co-active pairs × ψ(1, −1/2) = 1.5p.
+    L1: the triangle's rows (1, 0), (−1/2, ±√3/2) have ‖·‖₁ sum 2 + √3, against 3 for axis-aligned rows, so
+    it pays (√3 − 1)λ more; 0.5p = (√3 − 1)λ at the break-even. Dimensionless.
+    """
+    return 2 * (math.sqrt(3) - 1)
 
 
 def lossless_capacity(m: int, p: float) -> int:
