@@ -1,0 +1,77 @@
+"""Ledger claims about mitigations of incidental polysemanticity (issue 9 item 1): each arm of
+``sims.mitigations`` against its predicted effect, at n = 32, m = 128, λ = 0.1, proximal GD, 48 instances.
+Arms that keep the width share the baseline's initial weights (same seed), so their effects are paired
+per instance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ledger import claim, verdict
+from .mitigations import ARMS, mitigation_counts, predicted_count
+
+N, M, L1, INSTANCES = 32, 128, 0.1, 48
+
+
+def _arms(rng) -> dict[str, dict]:
+    seed = int(rng.integers(2**63))
+    return {arm: mitigation_counts(arm=arm, n=N, m=M, l1=L1, instances=INSTANCES, rng=seed) for arm in ARMS}
+
+
+def _z(x, y) -> float:
+    """(mean x − mean y)/SE: paired when both come from the same starts (equal length), else independent."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    d = x - y
+    se = d.std(ddof=1) / np.sqrt(d.size)
+    return float(d.mean() / se) if se > 0 else 0.0
+
+
+@claim(id="mitigations.predicted-effects",
+       statement="Each lever moves the count of incidental (opposite-sign shared) neurons the way the theory predicts: "
+                 "4× more neurons and co-occurrence (p/λ = 0.1) lower it, to n(n−1)/(16m) and n(n−1)/(4m)·exp(−κp/λ); "
+                 "an L1 warm-up leaves it unchanged (interference never separates opposite-sign features); distinct "
+                 "initial argmaxes lower it",
+       source="issue 9 item 1 (each mitigation's predicted and measured effect)",
+       prediction="sims.mitigations.predicted_count: 1.94 baseline, 0.48 wider, 0.74 co-occurrence (κ = 9.7), 1.94 "
+                  "warm-up",
+       evidence="sims.mitigations.mitigation_counts at n = 32, m = 128, λ = 0.1, 48 instances. One-sided z of the decrease "
+                "> 3 for wider (independent) and co-occurrence (paired), > 2 for distinct-init (paired; a false pass "
+                "if it had no effect: 2.3%); |z| ≤ 3 for the warm-up (false failure 0.27%); wider and co-occurrence "
+                "counts within 3 SE of their predictions (false failure 0.27% each)",
+       test="tests/test_claims.py::test_quick_claim[mitigations.predicted-effects]", tier="quick")
+def _predicted_effects(rng):
+    r = _arms(rng)
+    base = r["baseline"]["shared"]
+    z = {"wider": (base.mean() - r["wider"]["shared"].mean())
+         / np.hypot(base.std(ddof=1) / np.sqrt(base.size), r["wider"]["shared"].std(ddof=1) / np.sqrt(base.size)),
+         "distinct-init": _z(base, r["distinct-init"]["shared"]), "cooccurrence": _z(base, r["cooccurrence"]["shared"]),
+         "l1-warmup": _z(base, r["l1-warmup"]["shared"])}
+    fit = {}
+    for arm in ("wider", "cooccurrence"):
+        s = r[arm]["shared"].astype(float)
+        fit[arm] = (s.mean() - predicted_count(arm, N, M, L1)) / (s.std(ddof=1) / np.sqrt(s.size))
+    ok = z["wider"] > 3 and z["cooccurrence"] > 3 and z["distinct-init"] > 2 and abs(z["l1-warmup"]) <= 3 \
+        and all(abs(v) <= 3 for v in fit.values())
+    detail = "; ".join(f"{arm}: {r[arm]['shared'].mean():.2f} ± {r[arm]['shared'].std(ddof=1) / np.sqrt(INSTANCES):.2f} "
+                       f"(predicted {predicted_count(arm, N, M, L1):.2f}; decrease z = {z.get(arm, 0.0):+.1f}; loss paid "
+                       f"{float(np.mean(r[arm]['excess_loss'])):.4f})" for arm in ARMS)
+    return verdict(ok, float(z["l1-warmup"]), 0.0, "signs as predicted (z thresholds in evidence)",
+                   detail + "; count vs prediction z: " + ", ".join(f"{k} {v:+.1f}" for k, v in fit.items()))
+
+
+@claim(id="mitigations.distinct-argmax-init", expected="refuted",
+       statement="Giving every feature its own initial argmax neuron removes incidental polysemanticity (the "
+                 "idealisation: each feature ends on its initial argmax, so no two features collide)",
+       source="issue 9 item 1 (the initialisation lever); the idealisation of paper §2.4",
+       prediction="sims.mitigations.predicted_count('distinct-init') = 0",
+       evidence="sims.mitigations.mitigation_counts(arm='distinct-init') at n = 32, m = 128, λ = 0.1, 48 instances; "
+                "refuted when the mean count exceeds 0 by more than 3 SE",
+       correction="distinct initial argmaxes lower the count by about a third (1.96 → 1.25 ± 0.14 and 1.62 → 0.85 ± 0.13 at two seeds), not to 0: "
+                  "under proximal GD the initial argmax wins for only ≈ 2/3 of features (collisions.argmax-winner), so "
+                  "collisions re-form among the near-tied leaders",
+       test="tests/test_claims.py::test_quick_claim[mitigations.distinct-argmax-init]", tier="quick")
+def _distinct_argmax(rng):
+    s = mitigation_counts(arm="distinct-init", n=N, m=M, l1=L1, instances=INSTANCES, rng=int(rng.integers(2**63)))
+    x = s["shared"].astype(float)
+    se = x.std(ddof=1) / np.sqrt(x.size)
+    return verdict(x.mean() <= 3 * se, float(x.mean()), 0.0, "mean ≤ 3 SE", f"{x.mean():.3f} ± {se:.3f} per instance")

@@ -1,0 +1,96 @@
+"""Mitigations of incidental polysemanticity, each against the theory's predicted effect (issue 9 item 1),
+at the gradient-flow-faithful recipe: proximal GD, lr 0.1, λ = 0.1, gradient-flow time λt = 20 (every
+feature 1-sparse), from N(0, 1/m) unless the arm changes the start.
+
+Arms (``ARMS``) and what the theory predicts for the number of opposite-sign shared neurons:
+
+* ``baseline``: n(n − 1)/(4m) (distinct-neurons idealisation, ``theory.collisions``);
+* ``wider``: 4m neurons: n(n − 1)/(16m), a quarter;
+* ``distinct-init``: every feature's initial argmax on its own neuron (its largest weight moved to a
+  neuron no other feature's argmax uses, magnitudes kept): 0 if the initial argmax always won — it
+  wins for ≈ 2/3 of features under prox-GD (ledger collisions.argmax-winner), so fewer, not none;
+* ``l1-warmup``: λ = 0 for gradient-flow time 5/λ, then λ: interference ReLU(G_ij)² only repels
+  same-sign overlaps, so opposite-sign collisions are not separated: no decrease predicted;
+* ``cooccurrence``: co-occurrence p = 0.01 (p/λ = 0.1; ``sims.cooccurrence_train``, first order):
+  survival exp(−κp/λ) ≈ 0.38 with κ ≈ 9.7 (ledger cooccurrence.survival-exponential).
+
+Counts are neurons per instance (``sims.metrics.dominant_polysemantic_count``, opposite-sign); the
+loss paid is the one-hot loss (or L_p for the co-occurrence arm) minus n·ℓ*(λ).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from theory import ModelSpec, _validate
+from theory.cooccurrence import expected_loss_exact, monosemantic_loss
+from theory.loss import loss
+
+from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .metrics import dominant_polysemantic_count
+from .schedule import Schedule
+from .train import TrainConfig, initial_weights, train
+
+__all__ = ["ARMS", "distinct_argmax_start", "mitigation_counts", "predicted_count"]
+
+ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence")
+LR, TIME, P_COOC = 0.1, 20.0, 0.01
+
+
+def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """W0 with each feature's largest-|W| entry swapped onto its own neuron (a random injection
+    features → neurons), so no two features share an initial argmax; shape (instances, n, m), m ≥ n."""
+    W = np.array(W0, dtype=float, copy=True)
+    I, n, m = W.shape
+    if m < n:
+        raise ValueError(f"m must be >= n = {n} for distinct initial argmaxes, got {m}")
+    for i in range(I):
+        targets = rng.permutation(m)[:n]
+        for f, t in enumerate(targets):
+            k = int(np.argmax(np.abs(W[i, f])))
+            W[i, f, k], W[i, f, t] = W[i, f, t], W[i, f, k]
+    return W
+
+
+def _config(steps: int, instances: int) -> TrainConfig:
+    return TrainConfig(optimizer="prox_gd", lr=LR, steps=max(1, steps), instances=instances, record=Schedule(points=2))
+
+
+def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rng) -> Mapping[str, np.ndarray]:
+    """Train ``instances`` models under ``arm`` (see ``ARMS``) and return per-instance "shared"
+    (opposite-sign shared neurons), "same_sign" and "excess_loss" (loss − n·ℓ*(λ))."""
+    _validate.choice("arm", arm, ARMS)
+    n = _validate.integer("n", n, minimum=2)
+    m = _validate.integer("m", m, minimum=n)
+    l1 = _validate.real("l1", l1, minimum=0.0, strict_min=True)
+    gen = np.random.default_rng(rng)
+    width = 4 * m if arm == "wider" else m
+    spec = ModelSpec(n=n, m=width, l1=l1)
+    W0 = initial_weights(spec, instances, rng=gen)
+    steps = round(TIME / (LR * l1))
+    if arm == "distinct-init":
+        W0 = distinct_argmax_start(W0, gen)
+    if arm == "l1-warmup":
+        W0 = train(ModelSpec(n=n, m=width), _config(round(5 / (LR * l1)), instances), W0=W0, rng=gen,
+                   metrics=lambda W, s: {}).W
+    if arm == "cooccurrence":
+        W = train_cooccurrence(spec, _config(steps, instances), Cooccurrence(p=P_COOC), W0=W0, rng=gen,
+                               metrics=lambda W, s: {}).W
+        excess = expected_loss_exact(W, P_COOC, l1=l1) - n * monosemantic_loss(l1)
+    else:
+        W = train(spec, _config(steps, instances), W0=W0, rng=gen, metrics=lambda W, s: {}).W
+        excess = loss(W, l1=l1) - n * monosemantic_loss(l1)
+    dom = dominant_polysemantic_count(W)
+    return {"shared": dom["opposite_sign"], "same_sign": dom["same_sign"], "excess_loss": np.asarray(excess)}
+
+
+def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) -> float:
+    """The theory's predicted opposite-sign shared neurons per instance for ``arm`` (see the module docstring):
+    n(n − 1)/(4m) (baseline, l1-warmup), n(n − 1)/(16m) (wider), 0 (distinct-init, the idealisation),
+    n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim cooccurrence.survival-exponential)."""
+    _validate.choice("arm", arm, ARMS)
+    base = n * (n - 1) / (4 * m)
+    return {"baseline": base, "l1-warmup": base, "wider": base / 4, "distinct-init": 0.0,
+            "cooccurrence": base * float(np.exp(-kappa * P_COOC / l1))}[arm]
