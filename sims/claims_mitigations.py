@@ -100,3 +100,31 @@ def _birthday_width(rng):
         worst = max(worst, abs(z))
         parts.append(f"n={n}, m={m}: none shared in {frac:.3f} (predicted {P}, z = {z:+.1f})")
     return verdict(worst <= 3, worst, 0.0, "|z| ≤ 3 for every case", "; ".join(parts))
+
+
+@claim(id="mitigations.adamw-recipe",
+       statement="Under the paper's AdamW recipe (lr 1e-3, λ = 1e-3, 7500 steps) more neurons and co-occurrence "
+                 "(p/λ = 0.1) still lower the incidental count, but distinct initial argmaxes do nothing: AdamW's "
+                 "winner is the initial argmax for only ≈ 5% of features (collisions.argmax-winner)",
+       source="issue 9 item 1 (the levers at the paper's recipe)",
+       prediction="wider: decrease (n(n−1)/(16m)·ρ); distinct-init: no change; co-occurrence: decrease",
+       evidence="sims.mitigations.mitigation_counts(recipe='adamw') at n = 32, m = 128, 48 instances, paired starts: "
+                "one-sided decrease z > 3 for wider (independent samples) and > 2 for co-occurrence (paired; false pass "
+                "2.3%); |z| ≤ 3 for distinct-init (false failure 0.27%). Measured at seed 0: baseline 1.83 ± 0.18, wider "
+                "0.42 ± 0.08, distinct-init 1.98 ± 0.16, L1 warm-up 1.44 ± 0.17 (z = 1.6, reported), co-occurrence "
+                "1.27 ± 0.15 (a weaker decrease than prox-GD's exp(−0.97): κ under AdamW ≈ 4)",
+       test="incidental verify --full --claim mitigations.adamw-recipe", tier="full")
+def _adamw_recipe(rng):
+    seed = int(rng.integers(2**63))
+    r = {arm: mitigation_counts(arm=arm, n=N, m=M, l1=1e-3, instances=INSTANCES, rng=seed, recipe="adamw")
+         for arm in ARMS}
+    base = r["baseline"]["shared"].astype(float)
+    wide = r["wider"]["shared"].astype(float)
+    z = {"wider": (base.mean() - wide.mean()) / np.hypot(base.std(ddof=1), wide.std(ddof=1)) * np.sqrt(base.size),
+         "distinct-init": _z(base, r["distinct-init"]["shared"]), "l1-warmup": _z(base, r["l1-warmup"]["shared"]),
+         "cooccurrence": _z(base, r["cooccurrence"]["shared"])}
+    ok = z["wider"] > 3 and z["cooccurrence"] > 2 and abs(z["distinct-init"]) <= 3
+    return verdict(ok, float(z["distinct-init"]), 0.0, "decreases for wider and co-occurrence, none for distinct-init",
+                   "; ".join(f"{arm}: {r[arm]['shared'].mean():.2f} ± "
+                             f"{r[arm]['shared'].std(ddof=1) / np.sqrt(INSTANCES):.2f} (decrease z = {z.get(arm, 0.0):+.1f})"
+                             for arm in ARMS))

@@ -25,7 +25,7 @@ from typing import Mapping
 import numpy as np
 
 from theory import ModelSpec, _validate
-from theory.cooccurrence import expected_loss_exact, monosemantic_loss
+from theory.cooccurrence import expected_loss_exact, first_order_loss, monosemantic_loss
 from theory.loss import loss
 
 from .cooccurrence_train import Cooccurrence, train_cooccurrence
@@ -33,10 +33,10 @@ from .metrics import dominant_polysemantic_count
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
-__all__ = ["ARMS", "distinct_argmax_start", "mitigation_counts", "predicted_count"]
+__all__ = ["ARMS", "RECIPES", "distinct_argmax_start", "mitigation_counts", "predicted_count"]
 
 ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence")
-LR, TIME, P_COOC = 0.1, 20.0, 0.01
+LR, TIME, P_OVER_L1 = 0.1, 20.0, 0.1  # co-occurrence arm: p = 0.1λ (p = 0.01 at λ = 0.1)
 
 
 def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -54,14 +54,32 @@ def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return W
 
 
-def _config(steps: int, instances: int) -> TrainConfig:
+RECIPES = ("prox-gd", "adamw")
+
+
+def _config(recipe: str, steps: int, instances: int) -> TrainConfig:
+    if recipe == "adamw":
+        return TrainConfig(optimizer="adamw", lr=1e-3, steps=max(1, steps), instances=instances, dtype="float32",
+                           record=Schedule(points=2))
     return TrainConfig(optimizer="prox_gd", lr=LR, steps=max(1, steps), instances=instances, record=Schedule(points=2))
 
 
-def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rng) -> Mapping[str, np.ndarray]:
-    """Train ``instances`` models under ``arm`` (see ``ARMS``) and return per-instance "shared"
-    (opposite-sign shared neurons), "same_sign" and "excess_loss" (loss − n·ℓ*(λ))."""
+def _steps(recipe: str, l1: float) -> tuple[int, int, float]:
+    """(training steps, warm-up steps, co-occurrence p) of a recipe: prox-GD λt = 20, warm-up λt = 5,
+    p/λ = 0.1; AdamW the paper's 7500 steps, warm-up 2500, p/λ = 0.1."""
+    if recipe == "adamw":
+        return 7500, 2500, P_OVER_L1 * l1
+    return round(TIME / (LR * l1)), round(5 / (LR * l1)), P_OVER_L1 * l1
+
+
+def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rng,
+                      recipe: str = "prox-gd") -> Mapping[str, np.ndarray]:
+    """Train ``instances`` models under ``arm`` (see ``ARMS``) with ``recipe`` ("prox-gd": the module's
+    gradient-flow-faithful recipe; "adamw": the paper's, lr 1e-3, 7500 steps, float32) and return per-instance
+    "shared" (opposite-sign shared neurons), "same_sign" and "excess_loss" (loss − n·ℓ*(λ)). The co-occurrence
+    arm uses p = 0.1λ under either recipe."""
     _validate.choice("arm", arm, ARMS)
+    _validate.choice("recipe", recipe, RECIPES)
     n = _validate.integer("n", n, minimum=2)
     m = _validate.integer("m", m, minimum=n)
     l1 = _validate.real("l1", l1, minimum=0.0, strict_min=True)
@@ -69,19 +87,24 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
     width = 4 * m if arm == "wider" else m
     spec = ModelSpec(n=n, m=width, l1=l1)
     W0 = initial_weights(spec, instances, rng=gen)
-    steps = round(TIME / (LR * l1))
+    steps, warm, p = _steps(recipe, l1)
     if arm == "distinct-init":
         W0 = distinct_argmax_start(W0, gen)
     if arm == "l1-warmup":
-        W0 = train(ModelSpec(n=n, m=width), _config(round(5 / (LR * l1)), instances), W0=W0, rng=gen,
+        W0 = train(ModelSpec(n=n, m=width), _config(recipe, warm, instances), W0=W0, rng=gen,
                    metrics=lambda W, s: {}).W
+        steps = steps - warm if recipe == "adamw" else steps
     if arm == "cooccurrence":
-        W = train_cooccurrence(spec, _config(steps, instances), Cooccurrence(p=P_COOC), W0=W0, rng=gen,
+        W = train_cooccurrence(spec, _config(recipe, steps, instances), Cooccurrence(p=p), W0=W0, rng=gen,
                                metrics=lambda W, s: {}).W
-        excess = expected_loss_exact(W, P_COOC, l1=l1) - n * monosemantic_loss(l1)
+        W64 = np.asarray(W, dtype=np.float64)
+        try:
+            excess = expected_loss_exact(W64, p, l1=l1) - n * monosemantic_loss(l1)
+        except ValueError:  # dense weights (AdamW never reaches exact zeros): first order, error O(p²)
+            excess = first_order_loss(W64, p, l1=l1) - n * monosemantic_loss(l1)
     else:
-        W = train(spec, _config(steps, instances), W0=W0, rng=gen, metrics=lambda W, s: {}).W
-        excess = loss(W, l1=l1) - n * monosemantic_loss(l1)
+        W = train(spec, _config(recipe, steps, instances), W0=W0, rng=gen, metrics=lambda W, s: {}).W
+        excess = loss(np.asarray(W, dtype=np.float64), l1=l1) - n * monosemantic_loss(l1)
     dom = dominant_polysemantic_count(W)
     return {"shared": dom["opposite_sign"], "same_sign": dom["same_sign"], "excess_loss": np.asarray(excess)}
 
@@ -93,4 +116,4 @@ def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) 
     _validate.choice("arm", arm, ARMS)
     base = n * (n - 1) / (4 * m)
     return {"baseline": base, "l1-warmup": base, "wider": base / 4, "distinct-init": 0.0,
-            "cooccurrence": base * float(np.exp(-kappa * P_COOC / l1))}[arm]
+            "cooccurrence": base * float(np.exp(-kappa * P_OVER_L1))}[arm]

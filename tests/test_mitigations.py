@@ -34,7 +34,8 @@ def test_same_seed_pairs_the_arms_of_one_width():
     assert np.all(a["same_sign"] == 0) and np.allclose(a["excess_loss"], 0.0, atol=1e-9)
 
 
-@pytest.mark.parametrize("kwargs, match", [(dict(arm="dropout"), "arm"), (dict(m=4), "m"), (dict(l1=0.0), "l1")])
+@pytest.mark.parametrize("kwargs, match", [(dict(arm="dropout"), "arm"), (dict(m=4), "m"), (dict(l1=0.0), "l1"),
+                                           (dict(recipe="sgd"), "recipe")])
 def test_bad_input(kwargs, match):
     base = dict(arm="baseline", n=8, m=16, l1=0.2, instances=2, rng=0)
     base.update(kwargs)
