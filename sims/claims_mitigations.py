@@ -128,3 +128,42 @@ def _adamw_recipe(rng):
                    "; ".join(f"{arm}: {r[arm]['shared'].mean():.2f} ± "
                              f"{r[arm]['shared'].std(ddof=1) / np.sqrt(INSTANCES):.2f} (decrease z = {z.get(arm, 0.0):+.1f})"
                              for arm in ARMS))
+
+
+KAPPAS = (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)
+
+
+@claim(id="mitigations.kurtosis-sweep",
+       statement="At fixed noise variance (three-point noise, σ = 0.15) with L1 (λ = 0.01; n = 16, m = 64), the trained "
+                 "mean fourth norm falls monotonically with the excess kurtosis κ ∈ {−2, −1, 0, 1, 3, 6}: negative κ "
+                 "sparsifies (F > 0.5 at κ = −2), κ ≥ 0 leaves every encoding spread (F < 0.2). Positive-kurtosis noise "
+                 "thus removes the winner-take-all behind incidental collisions, at the price of dense codes that "
+                 "are polysemantic per neuron",
+       source="paper §2.5(b) (the kurtosis sign rule) [R]; issue 9 item 1 (the noise lever and the κ sweep)",
+       prediction="theory.noise_loss.fourth_norm_drift_sign(κ) = sign(−κ): F decreasing in κ",
+       evidence="sims.train, prox-GD lr 0.01 (the noise-counts rate for m = 64), 4e4 steps, 8 instances per κ; mean F "
+                "over features and instances. Confirmed when the 6 means are in strictly decreasing order (a false pass "
+                "if κ had no effect: 1/720 under exchangeable runs), F(−2) > 0.5 and F(κ ≥ 0) < 0.2. Measured at seed 0: "
+                "0.733, 0.248, 0.125, 0.109, 0.099, 0.086; without noise F = 1",
+       test="tests/test_claims.py::test_quick_claim[mitigations.kurtosis-sweep]", tier="quick")
+def _kurtosis_sweep(rng):
+    from theory import ModelSpec, NoiseSpec
+
+    from .metrics import fourth_norm
+    from .schedule import Schedule
+    from .train import TrainConfig, train
+
+    seed = int(rng.integers(2**63))
+    F, strong = [], []
+    for kappa in KAPPAS:
+        spec = ModelSpec(n=16, m=64, l1=0.01, noise=NoiseSpec(family="three-point", sigma=0.15, kurtosis=kappa))
+        W = train(spec, TrainConfig(optimizer="prox_gd", lr=0.01, steps=40_000, instances=8, record=Schedule(points=2)),
+                  rng=seed, metrics=lambda W, s: {}).W
+        F.append(float(np.nanmean(fourth_norm(W))))
+        A = np.abs(W)
+        strong.append(float(((A >= 0.5 * A.max(axis=-1, keepdims=True)).sum(axis=-2) >= 2).sum(axis=-1).mean()))
+    F_arr = np.array(F)
+    ok = bool(np.all(np.diff(F_arr) < 0) and F_arr[0] > 0.5 and np.all(F_arr[2:] < 0.2))
+    return verdict(ok, float(F_arr[0] - F_arr[-1]), 0.0, "strictly decreasing in κ; F(−2) > 0.5; F(κ ≥ 0) < 0.2",
+                   "; ".join(f"κ={k:g}: F {f:.3f}, neurons with ≥ 2 strong features {s:.1f}/64"
+                             for k, f, s in zip(KAPPAS, F, strong)))
