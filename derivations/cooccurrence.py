@@ -33,7 +33,7 @@ import sympy as sp
 from ._core import derivation, symbolic_check
 
 __all__ = ["derive_capacity", "derive_first_order", "derive_pair_potential", "derive_reoptimised_pair",
-           "derive_shared_pair", "enumerated_loss", "gram_symbols"]
+           "derive_shared_pair", "derive_triangle_break_even", "enumerated_loss", "gram_symbols"]
 
 p = sp.Symbol("p", nonnegative=True)
 lam = sp.Symbol("lambda", nonnegative=True)
@@ -246,3 +246,32 @@ def check_reoptimised_pair():
                  "over the m eigenvalues gives ||G||_F^2 >= n^2/m.")
 def check_capacity():
     return symbolic_check(derive_capacity()["residuals"], simplify=sp.expand)
+
+
+def derive_triangle_break_even() -> dict:
+    """120° triangle vs ± pair + lone feature (3 unit features on 2 neurons): co-occurrence costs 3p/2 vs 2p to
+    first order (the exact losses are enumerated), L1 norms 2 + √3 vs 3, so the triangle wins for
+    p/λ > 2(√3 − 1). Orientation: one row on a neuron axis (the L1 minimum over rotations; checked numerically
+    in tests/test_capacity.py)."""
+    s3 = sp.sqrt(3)
+    tri = sp.Matrix([[1, 0], [-sp.Rational(1, 2), s3 / 2], [-sp.Rational(1, 2), -s3 / 2]])
+    pair = sp.Matrix([[1, 0], [-1, 0], [0, 1]])
+    L_tri, L_pair = (sp.expand(_weights_loss(W)) for W in (tri, pair))
+    c_tri, c_pair = (sp.diff(L, p).subs(p, 0) for L in (L_tri, L_pair))
+    l1_tri, l1_pair = (sum(abs(x) for x in W) for W in (tri, pair))
+    ratio = sp.solve(sp.Eq(c_tri * p + l1_tri * lam, c_pair * p + l1_pair * lam), p)[0] / lam
+    return {"co-occurrence cost, triangle": sp.Eq(sp.Symbol("c_tri"), c_tri),
+            "co-occurrence cost, pair + lone": sp.Eq(sp.Symbol("c_pair"), c_pair),
+            "break-even p/lambda": sp.Eq(sp.Symbol("p/lambda"), sp.simplify(ratio)),
+            "residuals": [c_tri - sp.Rational(3, 2), c_pair - 2, sp.simplify(l1_tri - 2 - s3),
+                          sp.simplify(ratio - 2 * (s3 - 1)), L_pair.subs(p, 0), L_tri.subs(p, 0)]}
+
+
+@derivation(name="cooccurrence.triangle-break-even", title="Triangles beat a pair plus a lone feature for p/λ > 2(√3 − 1)",
+            source="issue 8 item 4", derive=lambda: _eqs(derive_triangle_break_even()),
+            text="Three unit features on two neurons, both lossless one-hot: the 120-degree triangle pays 3p/2 for "
+                 "co-occurrence (six ordered pairs at overlap -1/2, each psi = 1/4) against 2p for the +- pair, but its "
+                 "rows (1, 0), (-1/2, +-sqrt3/2) have L1 norm 2 + sqrt3 against 3: equal at p/lambda = 2(sqrt3 - 1) "
+                 "= 1.464.")
+def check_triangle_break_even():
+    return symbolic_check(derive_triangle_break_even()["residuals"])

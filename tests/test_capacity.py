@@ -83,3 +83,14 @@ def test_triangle_break_even_matches_exact_enumeration():
                          1e-9, 5 * l1)
         errors.append(abs(p_cross / l1 - triangle_break_even_ratio()))
     assert errors[0] < 0.015 and errors[0] < errors[1]
+
+
+def test_triangle_break_even_ratio_matches_the_derivation_and_the_best_orientation():
+    from derivations.cooccurrence import derive_triangle_break_even
+    from theory.cooccurrence import triangle_break_even_ratio
+    assert triangle_break_even_ratio() == pytest.approx(float(derive_triangle_break_even()["break-even p/lambda"].rhs),
+                                                        rel=1e-15)
+    # one row on a neuron axis minimises the triangle's L1 norm over rotations (2 + √3); 3600 angles
+    theta = np.linspace(0, 2 * np.pi, 3600, endpoint=False)[:, None] + 2 * np.pi * np.arange(3) / 3
+    l1 = (np.abs(np.cos(theta)) + np.abs(np.sin(theta))).sum(axis=1)
+    assert l1.min() == pytest.approx(2 + np.sqrt(3), rel=1e-12) and l1.max() > l1.min() + 0.1

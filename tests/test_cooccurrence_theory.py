@@ -261,7 +261,7 @@ def test_derivation_checks_pass(name):
 
 
 def test_all_five_derivations_are_registered():
-    assert sum(n.startswith("cooccurrence.") for n in REGISTRY) == 5
+    assert sum(n.startswith("cooccurrence.") for n in REGISTRY) == 6
 
 
 # ----------------------------------------------------------------------------------- p → 0
