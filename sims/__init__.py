@@ -12,6 +12,7 @@ from .metrics import (
     feature_dimensionality,
     fourth_norm,
     l1_norms,
+    multi_feature_neurons,
     start_end_correlation,
     winner_initial_rank,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "initial_weights",
     "integrate_gradient_flow",
     "l1_norms",
+    "multi_feature_neurons",
     "sample_polysemantic_counts",
     "start_end_correlation",
     "train",

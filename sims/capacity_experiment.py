@@ -23,12 +23,11 @@ from theory import ModelSpec
 from theory.cooccurrence import cooccurrence_capacity_bound, expected_loss_exact, monosemantic_loss
 
 from ._io import atomic_csv, pyplot, save_figure
-from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .cooccurrence_train import flow_time_config, train_at_each_p
 from .metrics import dominant_polysemantic_count, feature_dimensionality
 from .reproduce import RunOptions, reproduction
-from .schedule import Schedule
 from .sweep import Sweep, run_sweep
-from .train import TrainConfig, initial_weights
+from .train import initial_weights
 
 __all__ = ["STRUCTURES", "capacity_point", "capacity_sweep", "incidental_split", "regimes_sweep", "structure_fractions"]
 
@@ -69,12 +68,9 @@ def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: t
     (exact enumeration) and the first-order bound p·n(n − m)/m; all p from the same start."""
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)
-    cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
-                      record=Schedule(points=2))
     out: dict[str, list] = {key: [] for key in (*STRUCTURES, "other", "polysemantic", "incidental", "necessary",
                                                 "excess", "bound")}
-    for p in ps:
-        W = train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=rng, metrics=lambda W, s: {}).W
+    for p, W in zip(ps, train_at_each_p(spec, flow_time_config(l1, instances, lr=lr, time=time), ps, W0, rng=rng)):
         for key, value in structure_fractions(W).items():
             out[key].append(value.tolist())
         split = incidental_split(W)

@@ -21,7 +21,7 @@ from theory.cooccurrence import (
 )
 
 from .collision_survival import pooled_ratio
-from .cooccurrence_pairs import pair_escape, pair_survival
+from .cooccurrence_pairs import fit_survival_rate, pair_escape, pair_survival
 from .ledger import claim, verdict
 
 Z = 5.0  # two-sided normal z: false-failure probability 5.7e-7 per comparison
@@ -135,14 +135,6 @@ SURVIVAL_PS = (0.0, 0.0025, 0.005, 0.01, 0.02)
 SURVIVAL_L1 = (0.05, 0.1, 0.2)
 
 
-def _weighted_rate(x, S, se) -> tuple[float, float]:
-    """κ̂ and its SE: weighted least squares of −log S on x through the origin, weights (S/SE)²."""
-    keep = S > 0
-    x, y, w = x[keep], -np.log(S[keep]), (S[keep] / np.maximum(se[keep], 1e-12)) ** 2
-    kappa = float(np.sum(w * x * y) / np.sum(w * x * x))
-    return kappa, float(1 / np.sqrt(np.sum(w * x * x)))
-
-
 @claim(id="cooccurrence.survival-exponential",
        statement="Training from scratch with co-occurrence p, the fraction of incidental ± pairs that survive is "
                  "S = exp(−κp/λ) with one κ across λ (κ ≈ 10 at n = 32, m = 128; κ grows with m: ≈ 7, 10–12, 14 at "
@@ -169,7 +161,7 @@ def _survival_exponential(rng):
             ses.append(se)
         parts.append(f"λ={l1}: S = " + ", ".join(f"{s:.2f}±{e:.2f}" for s, e in zip(Ss[-4:], ses[-4:])))
     x, S, se = np.array(xs), np.array(Ss), np.array(ses)
-    kappa, kappa_se = _weighted_rate(x, S, se)
+    kappa, kappa_se, _ = fit_survival_rate(x, S, se)
     z = (S - np.exp(-kappa * x)) / np.maximum(se, 1e-12)
     worst = float(np.max(np.abs(z)))
     return verdict(worst <= Z, worst, 0.0, f"every |S − exp(−κ̂p/λ)| ≤ {Z:g} SE",

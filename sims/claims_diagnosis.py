@@ -69,7 +69,7 @@ def _one_move_from_better(rng):
                 "paired feature has |D − 1/2| ≤ 0.02",
        test="tests/test_claims.py::test_quick_claim[diagnosis.basis-free-vs-per-neuron]", tier="quick")
 def _basis_free_vs_per_neuron(rng):
-    from .metrics import dominant_neurons, dominant_polysemantic_count, feature_dimensionality
+    from .metrics import dominant_neurons, dominant_polysemantic_count, feature_dimensionality, multi_feature_neurons
     from .train import train
 
     out = {}
@@ -78,9 +78,7 @@ def _basis_free_vs_per_neuron(rng):
         W = train(ModelSpec(n=16, m=64, l1=l1), TrainConfig(optimizer="prox_gd", lr=0.1, steps=2000, instances=8,
                                                             record=Schedule(points=2)),
                   rng=seed, metrics=lambda W, s: {}).W
-        A = np.abs(W)
-        strong = (A >= 0.5 * A.max(axis=-1, keepdims=True)).sum(axis=-2)
-        out[l1] = {"W": W, "D": feature_dimensionality(W), "multi": (strong >= 2).sum(axis=-1),
+        out[l1] = {"W": W, "D": feature_dimensionality(W), "multi": multi_feature_neurons(W),
                    "pairs": dominant_polysemantic_count(W)["opposite_sign"]}
     dense, sparse = out[0.0], out[0.1]
     k, _ = dominant_neurons(sparse["W"])

@@ -13,17 +13,24 @@ from .mitigations import ARMS, mitigation_counts, predicted_count
 N, M, L1, INSTANCES = 32, 128, 0.1, 48
 
 
-def _arms(rng) -> dict[str, dict]:
+def _arms(rng, *, l1: float = L1, recipe: str = "prox-gd") -> dict[str, dict]:
+    """Every arm at n = N, m = M from one seed drawn from ``rng`` (paired starts for arms of one width)."""
     seed = int(rng.integers(2**63))
-    return {arm: mitigation_counts(arm=arm, n=N, m=M, l1=L1, instances=INSTANCES, rng=seed) for arm in ARMS}
+    return {arm: mitigation_counts(arm=arm, n=N, m=M, l1=l1, instances=INSTANCES, rng=seed, recipe=recipe)
+            for arm in ARMS}
 
 
 def _z(x, y) -> float:
-    """(mean x − mean y)/SE: paired when both come from the same starts (equal length), else independent."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    d = x - y
+    """Paired z of the decrease: mean(x − y)/SE(x − y), for arms started from the same weights; 0 if no spread."""
+    d = np.asarray(x, float) - np.asarray(y, float)
     se = d.std(ddof=1) / np.sqrt(d.size)
     return float(d.mean() / se) if se > 0 else 0.0
+
+
+def _z_independent(x, y) -> float:
+    """(mean x − mean y)/√(SE_x² + SE_y²), for arms with different starts (the wider model)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return float((x.mean() - y.mean()) / np.hypot(x.std(ddof=1) / np.sqrt(x.size), y.std(ddof=1) / np.sqrt(y.size)))
 
 
 @claim(id="mitigations.predicted-effects",
@@ -42,8 +49,7 @@ def _z(x, y) -> float:
 def _predicted_effects(rng):
     r = _arms(rng)
     base = r["baseline"]["shared"]
-    z = {"wider": (base.mean() - r["wider"]["shared"].mean())
-         / np.hypot(base.std(ddof=1) / np.sqrt(base.size), r["wider"]["shared"].std(ddof=1) / np.sqrt(base.size)),
+    z = {"wider": _z_independent(base, r["wider"]["shared"]),
          "distinct-init": _z(base, r["distinct-init"]["shared"]), "cooccurrence": _z(base, r["cooccurrence"]["shared"]),
          "l1-warmup": _z(base, r["l1-warmup"]["shared"])}
     fit = {}
@@ -115,12 +121,9 @@ def _birthday_width(rng):
                 "1.27 ± 0.15 (a weaker decrease than prox-GD's exp(−0.97): κ under AdamW ≈ 4)",
        test="incidental verify --full --claim mitigations.adamw-recipe", tier="full")
 def _adamw_recipe(rng):
-    seed = int(rng.integers(2**63))
-    r = {arm: mitigation_counts(arm=arm, n=N, m=M, l1=1e-3, instances=INSTANCES, rng=seed, recipe="adamw")
-         for arm in ARMS}
+    r = _arms(rng, l1=1e-3, recipe="adamw")
     base = r["baseline"]["shared"].astype(float)
-    wide = r["wider"]["shared"].astype(float)
-    z = {"wider": (base.mean() - wide.mean()) / np.hypot(base.std(ddof=1), wide.std(ddof=1)) * np.sqrt(base.size),
+    z = {"wider": _z_independent(base, r["wider"]["shared"]),
          "distinct-init": _z(base, r["distinct-init"]["shared"]), "l1-warmup": _z(base, r["l1-warmup"]["shared"]),
          "cooccurrence": _z(base, r["cooccurrence"]["shared"])}
     ok = z["wider"] > 3 and z["cooccurrence"] > 2 and abs(z["distinct-init"]) <= 3
@@ -149,7 +152,7 @@ KAPPAS = (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)
 def _kurtosis_sweep(rng):
     from theory import ModelSpec, NoiseSpec
 
-    from .metrics import fourth_norm
+    from .metrics import fourth_norm, multi_feature_neurons
     from .schedule import Schedule
     from .train import TrainConfig, train
 
@@ -160,8 +163,7 @@ def _kurtosis_sweep(rng):
         W = train(spec, TrainConfig(optimizer="prox_gd", lr=0.01, steps=40_000, instances=8, record=Schedule(points=2)),
                   rng=seed, metrics=lambda W, s: {}).W
         F.append(float(np.nanmean(fourth_norm(W))))
-        A = np.abs(W)
-        strong.append(float(((A >= 0.5 * A.max(axis=-1, keepdims=True)).sum(axis=-2) >= 2).sum(axis=-1).mean()))
+        strong.append(float(multi_feature_neurons(W).mean()))
     F_arr = np.array(F)
     ok = bool(np.all(np.diff(F_arr) < 0) and F_arr[0] > 0.5 and np.all(F_arr[2:] < 0.2))
     return verdict(ok, float(F_arr[0] - F_arr[-1]), 0.0, "strictly decreasing in κ; F(−2) > 0.5; F(κ ≥ 0) < 0.2",

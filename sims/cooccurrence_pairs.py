@@ -14,11 +14,13 @@ Counts are numbers of neurons; steps are optimiser steps; λ in the summed-loss 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from theory import ModelSpec, _validate
 
-from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .cooccurrence_train import Cooccurrence, flow_time_config, train_at_each_p, train_cooccurrence
 from .metrics import active_count, dominant_polysemantic_count
 from .schedule import Schedule
 from .train import OPTIMIZERS, TrainConfig, initial_weights
@@ -50,25 +52,29 @@ def pair_survival(*, n: int, m: int, l1: float, ps, instances: int, rng, lr: flo
     gen = np.random.default_rng(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=gen)
-    cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
-                      record=Schedule(points=2))
-    rows = [_counts(train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=gen,
-                                       metrics=lambda W, s: {}).W) for p in ps]
+    cfg = flow_time_config(l1, instances, lr=lr, time=time)
+    rows = [_counts(W) for W in train_at_each_p(spec, cfg, ps, W0, rng=gen)]
     out = {key: np.stack([r[key] for r in rows]) for key in rows[0]}
     out["p"] = np.array(ps)
     return out
 
 
-def fit_survival_rate(p, survival, l1: float) -> tuple[float, float]:
-    """Least-squares κ in S = exp(−κp/λ) through the origin of −log S against p/λ, and the largest
-    relative misfit |S_fit/S − 1| (the hypothesis fails when that is large). Points with S = 0 are skipped."""
-    p, S = np.asarray(p, dtype=float), np.asarray(survival, dtype=float)
-    keep = (p > 0) & (S > 0)
+def fit_survival_rate(p_over_l1, survival, se=None) -> tuple[float, float, float]:
+    """κ in S = exp(−κ·p/λ): least squares of −log S on x = p/λ through the origin, weighted by (S/SE)²
+    when the standard errors ``se`` of S are given (delta method for log S), else unweighted.
+
+    Returns (κ, its SE — NaN without ``se`` —, the largest relative misfit |S_fit/S − 1|). Points with
+    x = 0 or S = 0 are skipped (log S undefined).
+    """
+    x, S = np.asarray(p_over_l1, dtype=float), np.asarray(survival, dtype=float)
+    keep = (x > 0) & (S > 0)
     if keep.sum() < 1:
         raise ValueError("need at least one point with p > 0 and survival > 0")
-    x, y = p[keep] / l1, -np.log(S[keep])
-    kappa = float(x @ y / (x @ x))
-    return kappa, float(np.max(np.abs(np.exp(-kappa * x) / S[keep] - 1)))
+    w = np.ones(keep.sum()) if se is None else (S[keep] / np.maximum(np.asarray(se, dtype=float)[keep], 1e-12)) ** 2
+    x, y, S = x[keep], -np.log(S[keep]), S[keep]
+    kappa = float(np.sum(w * x * y) / np.sum(w * x * x))
+    kappa_se = float("nan") if se is None else float(1 / np.sqrt(np.sum(w * x * x)))
+    return kappa, kappa_se, float(np.max(np.abs(np.exp(-kappa * x) / S - 1)))
 
 
 def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, instances: int, rng,
@@ -89,8 +95,9 @@ def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, ins
     l1 = _validate.real("l1", l1, minimum=0.0, strict_min=True)
     gen = np.random.default_rng(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
-    warm_steps = max(1, round(20 / (0.1 * l1))) if warm_steps is None else warm_steps
-    warm = TrainConfig(optimizer="prox_gd", lr=0.1, steps=warm_steps, instances=instances, record=Schedule(points=2))
+    warm = flow_time_config(l1, instances)
+    if warm_steps is not None:
+        warm = replace(warm, steps=warm_steps)
     W = train_cooccurrence(spec, warm, Cooccurrence(p=0.0), rng=gen, metrics=lambda W, s: {}).W
     lr = (1e-3 if optimizer == "adamw" else 0.1) if lr is None else lr
     cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, record=Schedule(points=2))

@@ -20,7 +20,7 @@ The L1 term is applied by the optimiser (proximal step for "prox_gd", subgradien
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -30,9 +30,11 @@ from theory.cooccurrence import (expected_loss_pairwise, expected_loss_pairwise_
 from theory.spec import ModelSpec
 
 from .metrics import band_polysemantic_count, dominant_polysemantic_count
+from .schedule import Schedule
 from .train import TrainConfig, TrainResult, train
 
-__all__ = ["ESTIMATORS", "Cooccurrence", "cooccurrence_metrics", "train_cooccurrence"]
+__all__ = ["ESTIMATORS", "Cooccurrence", "cooccurrence_metrics", "flow_time_config", "train_at_each_p",
+           "train_cooccurrence"]
 
 ESTIMATORS = ("first-order", "pairwise", "minibatch")
 
@@ -93,3 +95,19 @@ def train_cooccurrence(spec: ModelSpec, config: TrainConfig, cooc: Cooccurrence,
         raise ValueError(f"cooc must be a Cooccurrence, got {cooc!r}")
     return train(spec, config, W0=W0, rng=rng, metrics=metrics or cooccurrence_metrics(cooc),
                  gradient=cooc.gradient)
+
+
+def flow_time_config(l1: float, instances: int, *, lr: float = 0.1, time: float = 20.0) -> TrainConfig:
+    """Proximal GD at step ``lr`` for gradient-flow time λt = ``time``: max(1, round(time/(lr·λ))) steps,
+    recording only the start and the end (λt = 20 leaves every feature 1-sparse at the sizes used here)."""
+    return TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
+                       record=Schedule(points=2))
+
+
+def train_at_each_p(spec: ModelSpec, config: TrainConfig, ps, W0, *, rng,
+                    estimator: str = "first-order") -> Iterator[np.ndarray]:
+    """Final weights (instances, n, m) of ``train_cooccurrence`` from the same ``W0`` at each p in ``ps``,
+    in order (common random numbers across p); ``rng`` is shared, so the sequence is reproducible."""
+    for p in ps:
+        yield train_cooccurrence(spec, config, Cooccurrence(p=p, estimator=estimator), W0=W0, rng=rng,
+                                 metrics=lambda W, s: {}).W

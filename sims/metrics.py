@@ -17,6 +17,7 @@ __all__ = [
     "feature_dimensionality",
     "fourth_norm",
     "l1_norms",
+    "multi_feature_neurons",
     "start_end_correlation",
     "winner_initial_rank",
 ]
@@ -141,3 +142,15 @@ def feature_dimensionality(W) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         D = sq * sq / np.sum(G * G, axis=-1)
     return np.where(sq > 0, D, 0.0)
+
+
+def multi_feature_neurons(W, *, rel: float = 0.5) -> np.ndarray:
+    """Neurons carrying ≥ 2 strong features, per instance: feature i is strong on k when
+    |W_ik| ≥ rel·max_k′|W_ik′| (all-zero rows are on no neuron). A basis-dependent count of
+    polysemantic neurons that sees dense codes, unlike the dominant-neuron and band counts."""
+    if not 0 < rel <= 1:
+        raise ValueError(f"rel must be in (0, 1], got {rel!r}")
+    A = np.abs(_w(W))
+    top = A.max(axis=-1, keepdims=True)
+    strong = (A >= rel * top) & (top > 0)
+    return (strong.sum(axis=-2) >= 2).sum(axis=-1)

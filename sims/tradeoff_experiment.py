@@ -27,12 +27,11 @@ from theory.cooccurrence import (dropped_feature_cost, expected_loss_exact, mono
                                  shared_pair_cost)
 
 from ._io import atomic_csv, pyplot, save_figure
-from .cooccurrence_train import Cooccurrence, train_cooccurrence
+from .cooccurrence_train import flow_time_config, train_at_each_p
 from .metrics import active_count, dominant_polysemantic_count
 from .reproduce import RunOptions, reproduction
-from .schedule import Schedule
 from .sweep import Sweep, run_sweep
-from .train import TrainConfig, initial_weights
+from .train import initial_weights
 
 __all__ = ["predicted_excess_loss", "tradeoff_point", "tradeoff_sweep"]
 
@@ -48,11 +47,8 @@ def tradeoff_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: t
     L_p − nℓ* (exact enumeration) and its prediction; all p start from the same weights."""
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)
-    cfg = TrainConfig(optimizer="prox_gd", lr=lr, steps=max(1, round(time / (lr * l1))), instances=instances,
-                      record=Schedule(points=2))
     out = {"shared": [], "dropped": [], "excess": [], "predicted": []}
-    for p in ps:
-        W = train_cooccurrence(spec, cfg, Cooccurrence(p=p), W0=W0, rng=rng, metrics=lambda W, s: {}).W
+    for p, W in zip(ps, train_at_each_p(spec, flow_time_config(l1, instances, lr=lr, time=time), ps, W0, rng=rng)):
         k = dominant_polysemantic_count(W)["opposite_sign"]
         d = (active_count(W, tol=1e-3) == 0).sum(axis=-1)
         excess = expected_loss_exact(W, p, l1=l1) - n * monosemantic_loss(l1)

@@ -7,13 +7,26 @@ from sims.cooccurrence_pairs import fit_survival_rate, pair_escape, pair_surviva
 
 
 def test_fit_survival_rate_recovers_an_exponential():
-    p = np.array([0.0, 0.01, 0.02, 0.04])
-    kappa, misfit = fit_survival_rate(p, np.exp(-7.0 * p / 0.1), 0.1)
-    assert kappa == pytest.approx(7.0) and misfit == pytest.approx(0.0, abs=1e-12)
-    _, misfit = fit_survival_rate(p, [1.0, 0.5, 0.4, 0.4], 0.1)  # a floor: the exponential misses
+    x = np.array([0.0, 0.1, 0.2, 0.4])  # p/λ
+    kappa, kappa_se, misfit = fit_survival_rate(x, np.exp(-7.0 * x))
+    assert kappa == pytest.approx(7.0) and misfit == pytest.approx(0.0, abs=1e-12) and np.isnan(kappa_se)
+    _, _, misfit = fit_survival_rate(x, [1.0, 0.5, 0.4, 0.4])  # a floor: the exponential misses
     assert misfit > 0.3
     with pytest.raises(ValueError, match="survival"):
-        fit_survival_rate([0.0, 0.1], [1.0, 0.0], 0.1)
+        fit_survival_rate([0.0, 1.0], [1.0, 0.0])
+
+
+def test_weighted_survival_fit_and_its_standard_error():
+    """Weights (S/SE)²: a point with a huge SE does not move κ; SE(κ) = 1/√Σ w x²."""
+    x = np.array([0.1, 0.2, 0.4])
+    S = np.exp(-5.0 * x)
+    S_bad = S.copy()
+    S_bad[2] = 0.9  # far off the law, but with an enormous standard error
+    se = np.array([0.01, 0.01, 1e6])
+    kappa, kappa_se, _ = fit_survival_rate(x, S_bad, se)
+    assert kappa == pytest.approx(5.0, rel=1e-6)
+    w = (S_bad / se) ** 2
+    assert kappa_se == pytest.approx(1 / np.sqrt(np.sum(w * x * x)))
 
 
 def test_pair_survival_is_one_sparse_and_pairs_are_opposite_sign():

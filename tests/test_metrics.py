@@ -11,6 +11,7 @@ from sims import (
     feature_dimensionality,
     fourth_norm,
     l1_norms,
+    multi_feature_neurons,
     start_end_correlation,
     winner_initial_rank,
 )
@@ -98,3 +99,15 @@ def test_feature_dimensionality_of_simplices_is_basis_free():
     np.testing.assert_allclose(feature_dimensionality(W), [1, 1, 1, 0])
     Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))
     np.testing.assert_allclose(feature_dimensionality(tri @ Q), [2 / 3] * 3)
+
+
+def test_multi_feature_neurons_counts_strong_features_and_ignores_dropped_rows():
+    W = np.zeros((4, 3))
+    W[0] = [1.0, 0.6, 0.0]   # strong on neurons 0 and 1 (0.6 ≥ ½)
+    W[1] = [0.0, 1.0, 0.4]   # strong on neuron 1 only
+    W[2] = [0.2, 0.0, 1.0]   # strong on neuron 2 only; row 3 dropped
+    assert multi_feature_neurons(W) == 1           # neuron 1 carries features 0 and 1
+    assert multi_feature_neurons(W, rel=0.3) == 2  # now feature 1 is strong on neuron 2 too
+    np.testing.assert_array_equal(multi_feature_neurons(np.stack([W, np.zeros_like(W)])), [1, 0])
+    with pytest.raises(ValueError, match="rel"):
+        multi_feature_neurons(W, rel=0.0)
