@@ -12,7 +12,12 @@ Arms (``ARMS``) and what the theory predicts for the number of opposite-sign sha
 * ``l1-warmup``: λ = 0 for gradient-flow time 5/λ, then λ: interference ReLU(G_ij)² only repels
   same-sign overlaps, so opposite-sign collisions are not separated: no decrease predicted;
 * ``cooccurrence``: co-occurrence p = 0.01 (p/λ = 0.1; ``sims.cooccurrence_train``, first order):
-  survival exp(−κp/λ) ≈ 0.38 with κ ≈ 9.7 (ledger cooccurrence.survival-exponential).
+  survival exp(−κp/λ) ≈ 0.38 with κ ≈ 9.7 (ledger cooccurrence.survival-exponential);
+* ``late-kick``: the perturbation lever: the baseline's trained weights, perturbed by ε·N(0, 1/m) with
+  ε = ``KICK`` = 1 (the initial scale), then trained as long again under co-occurrence p/λ = 0.1. A
+  trained pair escapes only for ε above ε* ≈ 0.6·λ/p = 6 (ledger cooccurrence.escape-threshold), so no
+  decrease is predicted: co-occurrence switched on after winner-take-all cannot undo a collision at a
+  perturbation the training survives (prox-GD at lr 0.1 diverges from ε ≈ 2).
 
 Counts are neurons per instance (``sims.metrics.dominant_polysemantic_count``, opposite-sign); the
 loss paid is the one-hot loss (or L_p for the co-occurrence arm) minus n·ℓ*(λ).
@@ -33,10 +38,12 @@ from .metrics import dominant_polysemantic_count
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
-__all__ = ["ARMS", "RECIPES", "distinct_argmax_start", "mitigation_counts", "predicted_count"]
+__all__ = ["ARMS", "KAPPAS", "RECIPES", "distinct_argmax_start", "kurtosis_encodings", "mitigation_counts",
+           "predicted_count"]
 
-ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence")
+ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence", "late-kick")
 LR, TIME, P_OVER_L1 = 0.1, 20.0, 0.1  # co-occurrence arm: p = 0.1λ (p = 0.01 at λ = 0.1)
+KICK = 1.0  # late-kick arm: perturbation ε·N(0, 1/m) of the trained weights
 
 
 def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -94,7 +101,10 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
         W0 = train(ModelSpec(n=n, m=width), _config(recipe, warm, instances), W0=W0, rng=gen,
                    metrics=lambda W, s: {}).W
         steps = steps - warm if recipe == "adamw" else steps
-    if arm == "cooccurrence":
+    if arm == "late-kick":
+        W0 = train(spec, _config(recipe, steps, instances), W0=W0, rng=gen, metrics=lambda W, s: {}).W
+        W0 = np.asarray(W0, dtype=np.float64) + KICK * gen.normal(0.0, width**-0.5, size=W0.shape)
+    if arm in ("cooccurrence", "late-kick"):
         W = train_cooccurrence(spec, _config(recipe, steps, instances), Cooccurrence(p=p), W0=W0, rng=gen,
                                metrics=lambda W, s: {}).W
         W64 = np.asarray(W, dtype=np.float64)
@@ -111,9 +121,30 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
 
 def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) -> float:
     """The theory's predicted opposite-sign shared neurons per instance for ``arm`` (see the module docstring):
-    n(n − 1)/(4m) (baseline, l1-warmup), n(n − 1)/(16m) (wider), 0 (distinct-init, the idealisation),
-    n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim cooccurrence.survival-exponential)."""
+    n(n − 1)/(4m) (baseline, l1-warmup, late-kick), n(n − 1)/(16m) (wider), 0 (distinct-init, the
+    idealisation), n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim
+    cooccurrence.survival-exponential)."""
     _validate.choice("arm", arm, ARMS)
     base = n * (n - 1) / (4 * m)
-    return {"baseline": base, "l1-warmup": base, "wider": base / 4, "distinct-init": 0.0,
+    return {"baseline": base, "l1-warmup": base, "late-kick": base, "wider": base / 4, "distinct-init": 0.0,
             "cooccurrence": base * float(np.exp(-kappa * P_OVER_L1))}[arm]
+
+
+KAPPAS = (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)
+
+
+def kurtosis_encodings(*, kappa: float, rng, n: int = 16, m: int = 64, l1: float = 0.01, sigma: float = 0.15,
+                       instances: int = 8, steps: int = 40_000) -> Mapping[str, np.ndarray]:
+    """The noise lever: train under three-point hidden noise of excess kurtosis ``kappa`` (≥ −2) at fixed
+    standard deviation ``sigma``, with L1 ``l1``; proximal GD, lr 0.01 (the noise-counts rate at m = 64),
+    ``steps`` optimiser steps. The kurtosis rule predicts the fourth norm F = Σ_k W_ik⁴/(Σ_k W_ik²)² to
+    rise (winner-take-all) for κ < 0 and fall (spread) for κ > 0. Returns per-instance "fourth_norm" (mean
+    over features) and "multi_feature" (neurons with ≥ 2 strong features, ``sims.metrics.multi_feature_neurons``)."""
+    from theory import NoiseSpec
+
+    from .metrics import fourth_norm, multi_feature_neurons
+
+    spec = ModelSpec(n=n, m=m, l1=l1, noise=NoiseSpec(family="three-point", sigma=sigma, kurtosis=kappa))
+    W = train(spec, TrainConfig(optimizer="prox_gd", lr=0.01, steps=steps, instances=instances,
+                                record=Schedule(points=2)), rng=rng, metrics=lambda W, s: {}).W
+    return {"fourth_norm": np.nanmean(fourth_norm(W), axis=-1), "multi_feature": multi_feature_neurons(W)}

@@ -1,7 +1,9 @@
 """`incidental reproduce mitigations` (issue 9 item 1): every lever of ``sims.mitigations`` side by side,
 measured count of incidental (opposite-sign shared) neurons ± SE against the theory's prediction, and the
 loss paid (excess over n monosemantic features). Quick: n = 32, m = 128, 16 instances; full: n = 64, m = 256,
-32 instances; λ = 0.1, proximal GD for λt = 20."""
+32 instances; λ = 0.1, proximal GD for λt = 20. The noise lever is a third panel: the trained fourth norm
+against the excess kurtosis κ at fixed variance (``sims.mitigations.kurtosis_encodings``, n = 16, m = 64;
+8 instances per κ quick, 32 full), whose predicted sign is that of −κ."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from ._io import atomic_csv, pyplot, save_figure
-from .mitigations import ARMS, mitigation_counts, predicted_count
+from .mitigations import ARMS, KAPPAS, kurtosis_encodings, mitigation_counts, predicted_count
 from .reproduce import RunOptions, reproduction
 from .sweep import Sweep, run_sweep
 
-__all__ = ["mitigation_point", "mitigations_sweep"]
+__all__ = ["kurtosis_point", "kurtosis_sweep", "mitigation_point", "mitigations_sweep"]
 
 
 def mitigations_sweep(*, quick: bool, seed: int = 0) -> Sweep:
@@ -31,9 +33,21 @@ def mitigation_point(*, rng, arm: str, n: int, m: int, l1: float, instances: int
     return dict(mitigation_counts(arm=arm, n=n, m=m, l1=l1, instances=instances, rng=init_seed))
 
 
+def kurtosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """One point per excess kurtosis in ``KAPPAS``, all from the same initial weights (``init_seed``)."""
+    return Sweep(name="mitigations-kurtosis-quick" if quick else "mitigations-kurtosis", point=kurtosis_point,
+                 grid={"kappa": KAPPAS}, fixed={"instances": 8 if quick else 32, "init_seed": seed}, seed=seed)
+
+
+def kurtosis_point(*, rng, kappa: float, instances: int, init_seed: int) -> dict:
+    """``kurtosis_encodings`` seeded by ``init_seed`` (``rng`` unused): paired starts across κ."""
+    return dict(kurtosis_encodings(kappa=kappa, instances=instances, rng=init_seed))
+
+
 @reproduction("mitigations", "levers against incidental polysemanticity: measured vs predicted count and loss paid (issue 9)")
 def reproduce_mitigations(out: Path, options: RunOptions) -> list[Path]:
-    """Write mitigations.csv (per arm: mean count, SE, prediction, loss paid) and mitigations.png."""
+    """Write mitigations.csv (per arm: mean count, SE, prediction, loss paid), mitigations-kurtosis.csv (per κ:
+    mean fourth norm ± SE, neurons with ≥ 2 strong features) and mitigations.png."""
     sweep = mitigations_sweep(quick=options.quick, seed=options.seed)
     res = run_sweep(sweep, out, workers=options.workers, scheduler=options.scheduler, progress=options.progress)
     n, m, l1 = sweep.fixed["n"], sweep.fixed["m"], sweep.fixed["l1"]
@@ -48,8 +62,16 @@ def reproduce_mitigations(out: Path, options: RunOptions) -> list[Path]:
         rows.append([arm, n, m, l1, x.size, means[-1], ses[-1], preds[-1], paid[-1]])
     csv = atomic_csv(out / "mitigations.csv", ["arm", "n", "m", "l1", "instances", "shared_mean", "shared_se",
                                                 "predicted", "loss_paid"], rows)
+    kurt = run_sweep(kurtosis_sweep(quick=options.quick, seed=options.seed), out, workers=options.workers,
+                     scheduler=options.scheduler, progress=options.progress)
+    krows = []
+    for row in kurt.rows:
+        F, multi = (np.asarray(row["result"][k], dtype=float) for k in ("fourth_norm", "multi_feature"))
+        krows.append([row["params"]["kappa"], F.size, F.mean(), F.std(ddof=1) / np.sqrt(F.size), multi.mean()])
+    kcsv = atomic_csv(out / "mitigations-kurtosis.csv", ["kappa", "instances", "fourth_norm_mean", "fourth_norm_se",
+                                                          "multi_feature_neurons"], krows)
     plt = pyplot()
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    fig, (ax, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 3.8), layout="constrained", width_ratios=(3, 3, 2))
     xs = np.arange(len(ARMS))
     ax.bar(xs, means, yerr=ses, capsize=4, color="C0", alpha=0.8, label="measured (± SE)")
     ax.plot(xs, preds, "r_", ms=28, mew=2, label="predicted")
@@ -59,7 +81,15 @@ def reproduce_mitigations(out: Path, options: RunOptions) -> list[Path]:
     ax2.bar(xs, paid, color="C2")
     ax2.set_xticks(xs, ARMS, rotation=20)
     ax2.set_ylabel("loss paid: L − nℓ*(λ)")
+    k = np.array(krows, dtype=float)
+    ax3.errorbar(k[:, 0], k[:, 2], yerr=k[:, 3], fmt="o-", capsize=3, label="trained (± SE)")
+    ax3.axhline(1.0, color="0.5", ls=":", label="no noise (1-sparse)")
+    ax3.axvline(0.0, color="r", lw=0.8, label="predicted sign flip (κ = 0)")
+    ax3.set_xlabel("excess kurtosis κ of the hidden noise (σ = 0.15)")
+    ax3.set_ylabel("mean fourth norm (1: winner-take-all)")
+    ax3.set_title("noise lever, n = 16, m = 64, λ = 0.01", fontsize=9)
+    ax3.legend(fontsize=7)
     fig.suptitle(f"Mitigations, n = {n}, m = {m} (wider: 4m), λ = {l1}, prox-GD"
                  + (" (quick)" if options.quick else ""), fontsize=10)
     png = save_figure(fig, out / "mitigations.png")
-    return [png, csv]
+    return [png, csv, kcsv]

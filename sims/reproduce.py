@@ -52,7 +52,8 @@ def reproduction(name: str, description: str) -> Callable:
 def load_all() -> dict[str, Reproduction]:
     """Import every module that registers a reproduction; return the registry."""
     from . import (collisions_experiment, correlations_experiment, curves_experiment,  # noqa: F401
-                   capacity_experiment, mitigations_experiment, noise_counts_experiment, noise_experiment,
+                   capacity_experiment, diagnosis_experiment, mitigations_experiment, noise_counts_experiment,
+                   noise_experiment,
                    sparsity_experiment, tradeoff_experiment)
 
     return REPRODUCTIONS

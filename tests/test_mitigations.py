@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.mitigations import ARMS, distinct_argmax_start, mitigation_counts, predicted_count
+from sims.mitigations import ARMS, KAPPAS, distinct_argmax_start, kurtosis_encodings, mitigation_counts, predicted_count
 
 
 def test_distinct_argmax_start_gives_every_feature_its_own_argmax_and_keeps_the_values():
@@ -25,6 +25,30 @@ def test_predictions():
     assert predicted_count("wider", 32, 128, 0.1) == pytest.approx(32 * 31 / 2048)
     assert predicted_count("distinct-init", 32, 128, 0.1) == 0.0
     assert predicted_count("cooccurrence", 32, 128, 0.1) < predicted_count("l1-warmup", 32, 128, 0.1)
+    assert predicted_count("late-kick", 32, 128, 0.1) == predicted_count("baseline", 32, 128, 0.1)
+
+
+def test_late_kick_keeps_every_baseline_pair_and_pays_delta_p_for_each():
+    """Paired starts: below the escape threshold (ε = 1 < ε* = 6) each baseline pair is still there after the kick
+    and co-occurrence training (the kick may add a collision, never removes one), and the loss paid is Δ(p) per pair
+    (p = 0.01, λ = 0.1), to the re-optimisation saving O(p²)."""
+    from theory.cooccurrence import monosemantic_weight, shared_pair_cost
+
+    base = mitigation_counts(arm="baseline", n=16, m=64, l1=0.1, instances=8, rng=3)
+    kick = mitigation_counts(arm="late-kick", n=16, m=64, l1=0.1, instances=8, rng=3)
+    assert base["shared"].sum() > 0 and np.all(kick["shared"] >= base["shared"])
+    price = float(shared_pair_cost(0.01, monosemantic_weight(0.1)))
+    np.testing.assert_allclose(kick["excess_loss"], kick["shared"] * price, atol=1e-3 * price + 1e-12, rtol=0.01)
+
+
+def test_kurtosis_encodings_bipolar_concentrates_and_laplace_like_spreads():
+    """The kurtosis rule's sign at a small size: κ = −2 raises the fourth norm above κ = +3 (every instance)."""
+    lo = kurtosis_encodings(kappa=-2.0, rng=0, n=4, m=8, instances=4, steps=5000)
+    hi = kurtosis_encodings(kappa=3.0, rng=0, n=4, m=8, instances=4, steps=5000)
+    assert lo["fourth_norm"].shape == (4,) and np.all(lo["fourth_norm"] > hi["fourth_norm"])
+    assert KAPPAS[0] == -2.0 and list(KAPPAS) == sorted(KAPPAS)
+    with pytest.raises(ValueError, match="kurtosis"):
+        kurtosis_encodings(kappa=-3.0, rng=0, n=4, m=8, instances=1, steps=1)
 
 
 def test_same_seed_pairs_the_arms_of_one_width():
@@ -49,5 +73,8 @@ def test_quick_mitigations_reproduction(tmp_path):
         rows = {r["arm"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(ARMS) and (tmp_path / "mitigations.png").exists()
     # one-hot arms pay nothing for their ± pairs; co-occurrence pays about Δ(p) per remaining pair
-    assert all(abs(float(rows[a]["loss_paid"])) < 1e-9 for a in ARMS if a != "cooccurrence")
-    assert float(rows["cooccurrence"]["loss_paid"]) > 0
+    assert all(abs(float(rows[a]["loss_paid"])) < 1e-9 for a in ARMS if a not in ("cooccurrence", "late-kick"))
+    assert float(rows["cooccurrence"]["loss_paid"]) > 0 and float(rows["late-kick"]["loss_paid"]) > 0
+    with open(tmp_path / "mitigations-kurtosis.csv") as f:
+        F = [float(r["fourth_norm_mean"]) for r in csv.DictReader(f)]
+    assert len(F) == len(KAPPAS) and F[0] > 0.5 > F[-1]
