@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from .ledger import claim, verdict
-from .mitigations import ARMS, KAPPAS, kurtosis_encodings, mitigation_counts, predicted_count
+from .mitigations import ARMS, KAPPAS, RECIPE_L1, kurtosis_encodings, mitigation_counts, predicted_count
 
-N, M, L1, INSTANCES = 32, 128, 0.1, 48
+N, M, L1, INSTANCES = 32, 128, RECIPE_L1["prox-gd"], 48
 
 
 def _arms(rng, *, l1: float = L1, recipe: str = "prox-gd") -> dict[str, dict]:
@@ -122,7 +122,7 @@ def _birthday_width(rng):
                 "1.27 ± 0.15 (a weaker decrease than prox-GD's exp(−0.97): κ under AdamW ≈ 4)",
        test="incidental verify --full --claim mitigations.adamw-recipe", tier="full")
 def _adamw_recipe(rng):
-    r = _arms(rng, l1=1e-3, recipe="adamw")
+    r = _arms(rng, l1=RECIPE_L1["adamw"], recipe="adamw")
     base = r["baseline"]["shared"].astype(float)
     z = {"wider": _z_independent(base, r["wider"]["shared"]),
          "distinct-init": _z(base, r["distinct-init"]["shared"]), "l1-warmup": _z(base, r["l1-warmup"]["shared"]),

@@ -38,8 +38,8 @@ from .metrics import dominant_polysemantic_count
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
-__all__ = ["ARMS", "KAPPAS", "RECIPES", "distinct_argmax_start", "kurtosis_encodings", "mitigation_counts",
-           "predicted_count"]
+__all__ = ["ARMS", "KAPPAS", "RECIPE_L1", "RECIPES", "distinct_argmax_start", "kurtosis_encodings",
+           "mitigation_counts", "predicted_count"]
 
 ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence", "late-kick")
 LR, TIME, P_OVER_L1 = 0.1, 20.0, 0.1  # co-occurrence arm: p = 0.1λ (p = 0.01 at λ = 0.1)
@@ -62,6 +62,7 @@ def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarra
 
 
 RECIPES = ("prox-gd", "adamw")
+RECIPE_L1 = {"prox-gd": 0.1, "adamw": 1e-3}  # λ of each recipe in the reproduction and the claims
 
 
 def _config(recipe: str, steps: int, instances: int) -> TrainConfig:

@@ -72,9 +72,20 @@ def test_quick_mitigations_reproduction(tmp_path):
     with open(tmp_path / "mitigations.csv") as f:
         rows = {r["arm"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(ARMS) and (tmp_path / "mitigations.png").exists()
+    assert {r["recipe"] for r in rows.values()} == {"prox-gd"}
     # one-hot arms pay nothing for their ± pairs; co-occurrence pays about Δ(p) per remaining pair
     assert all(abs(float(rows[a]["loss_paid"])) < 1e-9 for a in ARMS if a not in ("cooccurrence", "late-kick"))
     assert float(rows["cooccurrence"]["loss_paid"]) > 0 and float(rows["late-kick"]["loss_paid"]) > 0
     with open(tmp_path / "mitigations-kurtosis.csv") as f:
         F = [float(r["fourth_norm_mean"]) for r in csv.DictReader(f)]
     assert len(F) == len(KAPPAS) and F[0] > 0.5 > F[-1]
+
+
+def test_full_sweep_runs_every_arm_at_both_recipes_with_their_lambdas():
+    from sims.mitigations import RECIPE_L1, RECIPES
+    from sims.mitigations_experiment import mitigations_sweep
+
+    points = mitigations_sweep(quick=False).points()
+    assert sorted((p["recipe"], p["arm"]) for p in points) == sorted((r, a) for r in RECIPES for a in ARMS)
+    assert RECIPE_L1 == {"prox-gd": 0.1, "adamw": 1e-3}
+    assert [p["recipe"] for p in mitigations_sweep(quick=True).points()] == ["prox-gd"] * len(ARMS)
