@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import _validate
-from .loss import _weights, data_gradient, gram, loss
+from .loss import _weights, data_gradient, gram, loss, output_error_derivative
 from .single_feature import fixed_point, fixed_point_threshold
 
 __all__ = [
@@ -303,10 +303,14 @@ def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     r = 2 * (np.maximum(T, 0.0) - 1) * (T > 0)
     D = np.where(eye, 0.0, r - 2 * np.maximum(G, 0.0))
     D[..., eye] = np.sum(np.where(eye, 0.0, r - 2 * (diag[..., :, None] - 1)), axis=-1)
+    # three-body: Σ_k over all k of ReLU(G_ij + G_kj) − (G_ij)₊, minus the k = i term (G_ij)₊ and the k = j
+    # term ReLU(G_ij + G_jj) − (G_ij)₊; nothing on the diagonal (no mask over the n³ tensor)
     U = G[..., :, None, :] + G[..., None, :, :]                        # [i, k, j] = G_ij + G_kj
-    distinct = ~eye[:, :, None] & ~eye[:, None, :] & ~eye[None, :, :]
-    D += np.sum(2 * (np.maximum(U, 0.0) - np.maximum(G, 0.0)[..., :, None, :]) * distinct, axis=-2)
-    grad = data_gradient(W) + p * ((D + np.swapaxes(D, -1, -2)) @ W)
+    S = np.maximum(U, 0.0, out=U).sum(axis=-2)                          # Σ_k ReLU(G_ij + G_kj)
+    three = S - n * np.maximum(G, 0.0) - np.maximum(G + diag[..., None, :], 0.0)
+    D += 2 * np.where(eye, 0.0, three)
+    D = output_error_derivative(G) + p * D                              # ∂(L_0 + pL_1)/∂G, one product below
+    grad = (D + np.swapaxes(D, -1, -2)) @ W
     if l1:
         grad += l1 * np.sign(W)
     return grad
