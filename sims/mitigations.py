@@ -9,6 +9,9 @@ Arms (``ARMS``) and what the theory predicts for the number of opposite-sign sha
 * ``distinct-init``: every feature's initial argmax on its own neuron (its largest weight moved to a
   neuron no other feature's argmax uses, magnitudes kept): 0 if the initial argmax always won — it
   wins for ≈ 2/3 of features under prox-GD (ledger collisions.argmax-winner), so fewer, not none;
+* ``orthogonal-init``: the Gaussian start with orthonormal rows, W0 ← (W0W0ᵀ)^{−1/2}W0 (the closest
+  orthonormal rows, ``orthonormal_rows``): the interference overlaps G_ij start at 0, but which neuron
+  is each feature's largest is still random (rows change by O(√(n/m))), so no decrease is predicted;
 * ``l1-warmup``: λ = 0 for gradient-flow time 5/λ, then λ: interference ReLU(G_ij)² only repels
   same-sign overlaps, so opposite-sign collisions are not separated: no decrease predicted;
 * ``cooccurrence``: co-occurrence p = 0.01 (p/λ = 0.1; ``sims.cooccurrence_train``, first order):
@@ -39,9 +42,9 @@ from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
 __all__ = ["ARMS", "KAPPAS", "RECIPE_L1", "RECIPES", "distinct_argmax_start", "kurtosis_encodings",
-           "mitigation_counts", "predicted_count"]
+           "mitigation_counts", "orthonormal_rows", "predicted_count"]
 
-ARMS = ("baseline", "wider", "distinct-init", "l1-warmup", "cooccurrence", "late-kick")
+ARMS = ("baseline", "wider", "distinct-init", "orthogonal-init", "l1-warmup", "cooccurrence", "late-kick")
 LR, TIME, P_OVER_L1 = 0.1, 20.0, 0.1  # co-occurrence arm: p = 0.1λ (p = 0.01 at λ = 0.1)
 KICK = 1.0  # late-kick arm: perturbation ε·N(0, 1/m) of the trained weights
 
@@ -59,6 +62,13 @@ def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarra
             k = int(np.argmax(np.abs(W[i, f])))
             W[i, f, k], W[i, f, t] = W[i, f, t], W[i, f, k]
     return W
+
+
+def orthonormal_rows(W0: np.ndarray) -> np.ndarray:
+    """(W0W0ᵀ)^{−1/2}W0 = UVᵀ for W0 = UΣVᵀ: the rows closest to W0's (Frobenius) that are orthonormal
+    (symmetric orthogonalisation: no row is privileged); shape (..., n, m), full row rank, m ≥ n."""
+    U, _, Vt = np.linalg.svd(np.asarray(W0, dtype=float), full_matrices=False)
+    return U @ Vt
 
 
 RECIPES = ("prox-gd", "adamw")
@@ -98,6 +108,8 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
     steps, warm, p = _steps(recipe, l1)
     if arm == "distinct-init":
         W0 = distinct_argmax_start(W0, gen)
+    if arm == "orthogonal-init":
+        W0 = orthonormal_rows(W0)
     if arm == "l1-warmup":
         W0 = train(ModelSpec(n=n, m=width), _config(recipe, warm, instances), W0=W0, rng=gen,
                    metrics=lambda W, s: {}).W
@@ -122,12 +134,13 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
 
 def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) -> float:
     """The theory's predicted opposite-sign shared neurons per instance for ``arm`` (see the module docstring):
-    n(n − 1)/(4m) (baseline, l1-warmup, late-kick), n(n − 1)/(16m) (wider), 0 (distinct-init, the
-    idealisation), n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim
+    n(n − 1)/(4m) (baseline, orthogonal-init, l1-warmup, late-kick), n(n − 1)/(16m) (wider), 0
+    (distinct-init, the idealisation), n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim
     cooccurrence.survival-exponential)."""
     _validate.choice("arm", arm, ARMS)
     base = n * (n - 1) / (4 * m)
-    return {"baseline": base, "l1-warmup": base, "late-kick": base, "wider": base / 4, "distinct-init": 0.0,
+    return {"baseline": base, "orthogonal-init": base, "l1-warmup": base, "late-kick": base, "wider": base / 4,
+            "distinct-init": 0.0,
             "cooccurrence": base * float(np.exp(-kappa * P_OVER_L1))}[arm]
 
 

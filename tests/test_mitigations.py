@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.mitigations import ARMS, KAPPAS, distinct_argmax_start, kurtosis_encodings, mitigation_counts, predicted_count
+from sims.mitigations import (ARMS, KAPPAS, distinct_argmax_start, kurtosis_encodings, mitigation_counts,
+                              orthonormal_rows, predicted_count)
 
 
 def test_distinct_argmax_start_gives_every_feature_its_own_argmax_and_keeps_the_values():
@@ -18,6 +19,15 @@ def test_distinct_argmax_start_gives_every_feature_its_own_argmax_and_keeps_the_
         np.testing.assert_allclose(np.sort(a, axis=1), np.sort(b, axis=1))  # a swap within each row
     with pytest.raises(ValueError, match="m must be"):
         distinct_argmax_start(np.zeros((1, 4, 3)), rng)
+
+
+def test_orthonormal_rows_are_orthonormal_and_closest():
+    W0 = np.random.default_rng(2).normal(0, 0.125, size=(3, 16, 64))
+    Q = orthonormal_rows(W0)
+    np.testing.assert_allclose(Q @ np.swapaxes(Q, -1, -2), np.broadcast_to(np.eye(16), (3, 16, 16)), atol=1e-12)
+    # closest orthonormal rows: no random orthonormal alternative (a rotation of Q's rows) is nearer to W0
+    R = np.linalg.qr(np.random.default_rng(3).normal(size=(16, 16)))[0]
+    assert np.linalg.norm(Q[0] - W0[0]) < np.linalg.norm(R @ Q[0] - W0[0])
 
 
 def test_predictions():
