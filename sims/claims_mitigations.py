@@ -37,17 +37,21 @@ def _z_independent(x, y) -> float:
        statement="Each lever moves the count of incidental (opposite-sign shared) neurons the way the theory predicts: "
                  "4× more neurons and co-occurrence (p/λ = 0.1) lower it, to n(n−1)/(16m) and n(n−1)/(4m)·exp(−κp/λ); "
                  "an L1 warm-up leaves it unchanged (interference never separates opposite-sign features); distinct "
-                 "initial argmaxes lower it; orthonormal initial rows leave it unchanged (the argmaxes stay random); "
+                 "initial argmaxes lower it; orthonormal initial rows lower it by the factor r(n, m) ≈ 0.80 by "
+                 "which orthonormality repels coincident initial argmaxes; "
                  "co-occurrence switched on only after training, behind a perturbation of the initial scale "
                  "(ε = 1 < ε* ≈ 0.6λ/p = 6), leaves it unchanged",
        source="issue 9 item 1 (each mitigation's predicted and measured effect)",
-       prediction="sims.mitigations.predicted_count: 1.94 baseline, 0.48 wider, 0.74 co-occurrence (κ = 9.7), 1.94 "
-                  "orthogonal-init, warm-up and late kick (cooccurrence.escape-threshold)",
+       prediction="sims.mitigations.predicted_count: 1.94 baseline, 0.48 wider, 0.74 co-occurrence (κ = 9.7), 1.54 "
+                  "orthogonal-init (Monte Carlo r = 0.795 of the starts alone), 1.94 warm-up and late kick "
+                  "(cooccurrence.escape-threshold)",
        evidence="sims.mitigations.mitigation_counts at n = 32, m = 128, λ = 0.1, 48 instances. One-sided z of the decrease "
                 "> 3 for wider (independent) and co-occurrence (paired), > 2 for distinct-init (paired; a false pass "
-                "if it had no effect: 2.3%); |z| ≤ 3 for orthogonal-init, the warm-up and the late kick (false "
-                "failure 0.27% each); wider and co-occurrence counts within 3 SE of their predictions (false failure "
-                "0.27% each)",
+                "if it had no effect: 2.3%); |z| ≤ 3 for the warm-up and the late kick (false failure 0.27% each); "
+                "wider, orthogonal-init and co-occurrence counts within 3 SE of their predictions (false failure "
+                "0.27% each; at this size orthogonal-init's r = 0.8 and 1 are only 2.2 SE apart, so that check is "
+                "weak: `reproduce mitigations` at n = 64, m = 256 measures 3.50 ± 0.29 against the baseline's "
+                "4.13 ± 0.30, ratio 0.85, r(64, 256) = 0.86)",
        test="tests/test_claims.py::test_quick_claim[mitigations.predicted-effects]", tier="quick")
 def _predicted_effects(rng):
     r = _arms(rng)
@@ -57,11 +61,11 @@ def _predicted_effects(rng):
          "l1-warmup": _z(base, r["l1-warmup"]["shared"]), "late-kick": _z(base, r["late-kick"]["shared"]),
          "orthogonal-init": _z(base, r["orthogonal-init"]["shared"])}
     fit = {}
-    for arm in ("wider", "cooccurrence"):
+    for arm in ("wider", "orthogonal-init", "cooccurrence"):
         s = r[arm]["shared"].astype(float)
         fit[arm] = (s.mean() - predicted_count(arm, N, M, L1)) / (s.std(ddof=1) / np.sqrt(s.size))
     ok = z["wider"] > 3 and z["cooccurrence"] > 3 and z["distinct-init"] > 2 and abs(z["l1-warmup"]) <= 3 \
-        and abs(z["late-kick"]) <= 3 and abs(z["orthogonal-init"]) <= 3 and all(abs(v) <= 3 for v in fit.values())
+        and abs(z["late-kick"]) <= 3 and all(abs(v) <= 3 for v in fit.values())
     detail = "; ".join(f"{arm}: {r[arm]['shared'].mean():.2f} ± {r[arm]['shared'].std(ddof=1) / np.sqrt(INSTANCES):.2f} "
                        f"(predicted {predicted_count(arm, N, M, L1):.2f}; decrease z = {z.get(arm, 0.0):+.1f}; loss paid "
                        f"{float(np.mean(r[arm]['excess_loss'])):.4f})" for arm in ARMS)
@@ -122,7 +126,10 @@ def _birthday_width(rng):
                 "one-sided decrease z > 3 for wider (independent samples) and > 2 for co-occurrence (paired; false pass "
                 "2.3%); |z| ≤ 3 for distinct-init (false failure 0.27%). Measured at seed 0: baseline 1.83 ± 0.18, wider "
                 "0.42 ± 0.08, distinct-init 1.98 ± 0.16, L1 warm-up 1.44 ± 0.17 (z = 1.6, reported), co-occurrence "
-                "1.27 ± 0.15 (a weaker decrease than prox-GD's exp(−0.97): κ under AdamW ≈ 4)",
+                "1.27 ± 0.15 (a weaker decrease than prox-GD's exp(−0.97): κ under AdamW ≈ 4). At n = 64, m = 256 "
+                "(`reproduce mitigations`, 32 instances) orthonormal starts lower AdamW's count more than r predicts: "
+                "2.03 ± 0.22 vs 2.97 ± 0.28 (ratio 0.68, r = 0.86): AdamW's outcome depends on the initial overlaps "
+                "(collisions.adamw-neuron-polarity), which orthonormal rows set to 0",
        test="incidental verify --full --claim mitigations.adamw-recipe", tier="full")
 def _adamw_recipe(rng):
     r = _arms(rng, l1=RECIPE_L1["adamw"], recipe="adamw")
