@@ -49,7 +49,8 @@ def predicted_repair_saving(p, n: int, m: int, l1: float, *, kappa: float = KAPP
 
 
 def diagnosis_point(*, rng, p: float, n: int, m: int, l1: float, instances: int, init_seed: int) -> dict:
-    """Per instance: "better" (a single move strictly lowers L_p), "incidental", "necessary", "same_sign"
+    """Per instance: "better" (``repair`` lowered L_p by more than round-off: a single move strictly lowers it,
+    same-sign neurons aside, which repair leaves alone), "incidental", "necessary", "same_sign"
     (neurons so labelled) and "saving" (L_p before − after ``repair``). Every p starts from the same weights
     (seeded by ``init_seed``; ``rng`` unused), so the comparison across p is paired."""
     gen = np.random.default_rng(init_seed)

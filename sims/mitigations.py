@@ -26,7 +26,7 @@ Arms (``ARMS``) and what the theory predicts for the number of opposite-sign sha
   perturbation the training survives (prox-GD at lr 0.1 diverges from ε ≈ 2).
 
 Counts are neurons per instance (``sims.metrics.dominant_polysemantic_count``, opposite-sign); the
-loss paid is the one-hot loss (or L_p for the co-occurrence arm) minus n·ℓ*(λ).
+loss paid is the one-hot loss (L_p for the co-occurrence and late-kick arms) minus n·ℓ*(λ).
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from typing import Mapping
 
 import numpy as np
 
-from theory import ModelSpec, _validate
+from theory import ModelSpec, NoiseSpec, _validate
 from theory.cooccurrence import expected_loss_exact, first_order_loss, monosemantic_loss
 from theory.loss import loss
 
 from .cooccurrence_train import Cooccurrence, train_cooccurrence
-from .metrics import dominant_polysemantic_count
+from .metrics import dominant_polysemantic_count, fourth_norm, multi_feature_neurons
 from .schedule import Schedule
 from .train import TrainConfig, initial_weights, train
 
@@ -163,14 +163,13 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
 def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) -> float:
     """The theory's predicted opposite-sign shared neurons per instance for ``arm`` (see the module docstring):
     n(n − 1)/(4m) (baseline, l1-warmup, late-kick), n(n − 1)/(16m) (wider), 0 (distinct-init, the
-    idealisation), n(n − 1)/(4m)·r(n, m) (orthogonal-init, ``orthonormal_coincidence_ratio``), n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim
-    cooccurrence.survival-exponential)."""
+    idealisation), n(n − 1)/(4m)·r(n, m) (orthogonal-init, ``orthonormal_coincidence_ratio``) and
+    n(n − 1)/(4m)·exp(−κp/λ) (cooccurrence, κ from the ledger claim cooccurrence.survival-exponential)."""
     _validate.choice("arm", arm, ARMS)
     base = n * (n - 1) / (4 * m)
     if arm == "orthogonal-init":
         return base * orthonormal_coincidence_ratio(n, m)
-    return {"baseline": base, "l1-warmup": base, "late-kick": base, "wider": base / 4,
-            "distinct-init": 0.0,
+    return {"baseline": base, "l1-warmup": base, "late-kick": base, "wider": base / 4, "distinct-init": 0.0,
             "cooccurrence": base * float(np.exp(-kappa * P_OVER_L1))}[arm]
 
 
@@ -184,10 +183,6 @@ def kurtosis_encodings(*, kappa: float, rng, n: int = 16, m: int = 64, l1: float
     ``steps`` optimiser steps. The kurtosis rule predicts the fourth norm F = Σ_k W_ik⁴/(Σ_k W_ik²)² to
     rise (winner-take-all) for κ < 0 and fall (spread) for κ > 0. Returns per-instance "fourth_norm" (mean
     over features) and "multi_feature" (neurons with ≥ 2 strong features, ``sims.metrics.multi_feature_neurons``)."""
-    from theory import NoiseSpec
-
-    from .metrics import fourth_norm, multi_feature_neurons
-
     spec = ModelSpec(n=n, m=m, l1=l1, noise=NoiseSpec(family="three-point", sigma=sigma, kurtosis=kappa))
     W = train(spec, TrainConfig(optimizer="prox_gd", lr=0.01, steps=steps, instances=instances,
                                 record=Schedule(points=2)), rng=rng, metrics=lambda W, s: {}).W
