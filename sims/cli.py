@@ -6,6 +6,7 @@
     incidental derive [NAME ...] [--check] [--latex FILE] [--list]
     incidental train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
+    incidental diagnose WEIGHTS [--key NAME] [--l1 λ] [--p P] [--tol T] [--repair FILE] [--json]
 
 Bad input gives one line on stderr and exit code 2; a claim that does not come out as the ledger
 expects gives exit code 1.
@@ -76,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--records", type=int, default=50, help="geometrically spaced record points")
     t.add_argument("--seed", type=_nonnegative_int, default=0)
     t.add_argument("--out", type=Path, required=True, help="folder for weights.npz and history.csv")
+
+    d = sub.add_parser("diagnose", help="label each polysemantic neuron of trained weights incidental, necessary "
+                       "or same-sign, with the evidence (sims.diagnosis)")
+    d.add_argument("weights", type=Path, help=".npy, or .npz (array --key); shape (n, m) or (instances, n, m)")
+    d.add_argument("--key", default="W", help="array name inside an .npz (default W, as `incidental train` writes)")
+    d.add_argument("--l1", type=float, default=0.0, help="L1 strength λ the weights were trained with")
+    d.add_argument("--p", type=float, default=0.0, help="co-occurrence probability of the data (0: one-hot)")
+    d.add_argument("--tol", type=float, default=1e-3, help="weights at or below this count as zero")
+    d.add_argument("--repair", type=Path, metavar="FILE", help="write the repaired weights here (.npy)")
+    d.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     return p
 
 
@@ -230,6 +241,71 @@ def _train(args) -> int:
     return 0
 
 
+def _load_weights(path: Path, key: str):
+    import numpy as np
+
+    if not path.is_file():
+        raise UsageError(f"weights {path}: no such file")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"weights {path}: not a .npy or .npz file ({exc})") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        if key not in data.files:
+            raise UsageError(f"--key {key!r}: not in {path} (arrays: {', '.join(data.files)})")
+        data = data[key]
+    W = np.asarray(data, dtype=np.float64)
+    if W.ndim not in (2, 3):
+        raise UsageError(f"weights {path}: expected shape (n, m) or (instances, n, m), got {W.shape}")
+    return W
+
+
+def _diagnose(args) -> int:
+    import numpy as np
+
+    from .diagnosis import diagnose, one_move_from_better, repair
+
+    W = _load_weights(args.weights, args.key)
+    Ws = W if W.ndim == 3 else W[None]
+    report, repaired = [], []
+    for idx, Wi in enumerate(Ws):
+        diags = diagnose(Wi, l1=args.l1, p=args.p, tol=args.tol)
+        entry = {"instance": idx, "one_move_from_better": one_move_from_better(Wi, l1=args.l1, p=args.p, tol=args.tol),
+                 "neurons": [{"neuron": d.neuron, "label": d.label, "features": list(d.features),
+                              "weights": list(d.weights), "move": list(d.move) if d.move else None,
+                              "loss_change": d.change, "objective": d.objective, "evidence": d.evidence}
+                             for d in diags]}
+        if args.repair is not None:
+            r = repair(Wi, l1=args.l1, p=args.p, tol=args.tol)
+            repaired.append(r.W)
+            entry["repair"] = {"loss_before": r.loss_before, "loss_after": r.loss_after, "moves": r.moves,
+                               "objective": r.objective}
+        report.append(entry)
+    if args.repair is not None:
+        args.repair.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.repair.with_name(args.repair.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.stack(repaired) if W.ndim == 3 else repaired[0])
+        os.replace(tmp, args.repair)
+    if args.json:
+        print(json.dumps({"weights": str(args.weights), "l1": args.l1, "p": args.p, "tol": args.tol,
+                          "instances": report}, indent=2))
+        return 0
+    for entry in report:
+        labels = [n["label"] for n in entry["neurons"]]
+        print(f"instance {entry['instance']}: {len(labels)} polysemantic neurons ("
+              + ", ".join(f"{labels.count(lab)} {lab}" for lab in ("incidental", "necessary", "same-sign"))
+              + f"); one move from strictly better: {'yes' if entry['one_move_from_better'] else 'no'}")
+        for n in entry["neurons"]:
+            print(f"  neuron {n['neuron']}: {n['label']}: {n['evidence']}")
+        if "repair" in entry:
+            r = entry["repair"]
+            print(f"  repair: {r['moves']} moves, loss {r['loss_before']:.6g} → {r['loss_after']:.6g} ({r['objective']})")
+    if args.repair is not None:
+        print(f"wrote {args.repair}")
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the ``incidental`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -239,7 +315,8 @@ def main(argv=None) -> int:
         return derive_main(argv[1:], prog="incidental derive")
     try:
         args = _parser().parse_args(argv)
-        return {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train}[args.command](args)
+        return {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train,
+                "diagnose": _diagnose}[args.command](args)
     except (UsageError, ValueError, OSError) as exc:
         print(f"incidental: error: {exc}", file=sys.stderr)
         return 2

@@ -168,3 +168,52 @@ def test_reproduce_collisions_writes_png_and_csv(tmp_path, monkeypatch):
     assert [r.split(",")[1] for r in rows] == ["8", "16"]
     distinct = [float(r.split(",")[cols.index("distinct_expected")]) for r in rows]
     assert distinct == pytest.approx([8 * 7 / 32, 8 * 7 / 64])
+
+
+def _incidental_pair(w=0.95):
+    """Features 0 (+w) and 1 (−w) share neuron 0, feature 2 is alone on neuron 1, neurons 2 and 3 are free."""
+    W = np.zeros((3, 4))
+    W[0, 0], W[1, 0], W[2, 1] = w, -w, w
+    return W
+
+
+def test_diagnose_labels_repairs_and_writes_the_repaired_weights(tmp_path, capsys):
+    from theory.cooccurrence import expected_loss_exact
+
+    np.save(tmp_path / "W.npy", _incidental_pair())
+    out = tmp_path / "fixed" / "W.npy"
+    assert main(["diagnose", str(tmp_path / "W.npy"), "--l1", "0.1", "--p", "0.05", "--repair", str(out),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (entry,) = data["instances"]
+    (neuron,) = entry["neurons"]
+    assert neuron["label"] == "incidental" and neuron["neuron"] == 0 and entry["one_move_from_better"]
+    assert entry["repair"]["loss_after"] < entry["repair"]["loss_before"] and entry["repair"]["moves"] == 1
+    fixed = np.load(out)
+    assert fixed.shape == (3, 4) and len(set(np.argmax(np.abs(fixed), axis=1))) == 3
+    assert float(expected_loss_exact(fixed, 0.05, l1=0.1)) == pytest.approx(entry["repair"]["loss_after"], rel=1e-12)
+    # the npz written by `incidental train` (key W, a stack of instances), in text form
+    np.savez(tmp_path / "run.npz", W=np.stack([_incidental_pair(), np.eye(3, 4)]))
+    assert main(["diagnose", str(tmp_path / "run.npz"), "--p", "0.05"]) == 0
+    text = capsys.readouterr().out
+    assert "instance 0: 1 polysemantic neurons (1 incidental" in text and "instance 1: 0 polysemantic" in text
+
+
+@pytest.mark.parametrize("make,args,fragment", [
+    (None, [], "no such file"),
+    ("npz", ["--key", "X"], "--key 'X': not in"),
+    ("vector", [], "expected shape (n, m)"),
+    ("npy", ["--p", "1.5"], "p must be"),
+    ("npy", ["--l1", "-1"], "l1 must be"),
+])
+def test_diagnose_bad_input_is_one_line_and_exit_2(make, args, fragment, tmp_path, capsys):
+    path = tmp_path / ("W.npz" if make == "npz" else "W.npy")
+    if make == "npz":
+        np.savez(path, W=_incidental_pair())
+    elif make == "vector":
+        np.save(path, np.ones(4))
+    elif make == "npy":
+        np.save(path, _incidental_pair())
+    assert main(["diagnose", str(path)] + args) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
