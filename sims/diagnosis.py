@@ -26,6 +26,10 @@ output is touched by more than ``theory.cooccurrence.MAX_SUPPORT`` features and 
 refused; one objective is used for all the comparisons of a diagnosis (recorded as ``objective``).
 Losses are dimensionless (summed squared error per active feature); λ is λ_code.
 
+Weights not at an exact minimum (AdamW leaves residual entries of ~1e-4 below ``tol``) make a move's ΔL
+pick up residual terms: at p = 0 a ± pair's move then lowers the loss by ~1e-7 although sharing costs
+nothing, so "strictly better" there reflects the residuals; compare |ΔL| with Δ(p) (≈ 2p at w* ≈ 1).
+
 Free columns that are exactly zero are interchangeable targets (L depends on W only through G = WWᵀ
 and ‖W‖₁), so one of them stands for all; free columns with small nonzero entries are each tried.
 """
