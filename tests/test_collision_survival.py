@@ -77,3 +77,11 @@ def test_same_seed_same_statistics():
 def test_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         collision_survival(**kwargs)
+
+
+def test_log2_slope_recovers_a_line_and_its_weighted_error():
+    from sims.claims_collision_training import _log2_slope
+
+    x = [32, 64, 128, 256]
+    slope, se = _log2_slope(x, [0.9 - 0.1 * k for k in range(4)], [0.05] * 4)
+    assert slope == pytest.approx(-0.1) and se == pytest.approx(0.05 / np.sqrt(5))  # Σ(X − X̄)² = 5 for 0..3
