@@ -33,7 +33,7 @@ import sympy as sp
 from ._core import derivation, symbolic_check
 
 __all__ = ["derive_capacity", "derive_first_order", "derive_pair_potential", "derive_reoptimised_pair",
-           "derive_shared_pair", "derive_triangle_break_even", "enumerated_loss", "gram_symbols"]
+           "derive_shared_pair", "derive_tetrahedron_break_even", "derive_triangle_break_even", "enumerated_loss", "gram_symbols"]
 
 p = sp.Symbol("p", nonnegative=True)
 lam = sp.Symbol("lambda", nonnegative=True)
@@ -275,3 +275,44 @@ def derive_triangle_break_even() -> dict:
                  "= 1.464.")
 def check_triangle_break_even():
     return symbolic_check(derive_triangle_break_even()["residuals"])
+
+
+def derive_tetrahedron_break_even() -> dict:
+    """Regular tetrahedron vs 120° triangle + lone feature vs ± pair + two lone features (4 unit features on 3
+    neurons, all lossless one-hot): co-occurrence costs 4p/3, 3p/2, 2p to first order (exact losses enumerated
+    over the 16 inputs), L1 norms 2 + (2√6 + 4√2)/3, 3 + √3, 4 in the L1-minimal orientations (one row on a
+    neuron axis; minimality checked numerically in tests/test_capacity.py). Break-evens p/λ = 4√6 + 8√2 − 6 − 6√3
+    against the triangle and √6 + 2√2 − 3 against the pair."""
+    s2, s3, s6 = sp.sqrt(2), sp.sqrt(3), sp.sqrt(6)
+    r = sp.Rational
+    tet = sp.Matrix([[0, 0, -1], [-s6 / 3, s2 / 3, r(1, 3)], [s6 / 3, s2 / 3, r(1, 3)], [0, -2 * s2 / 3, r(1, 3)]])
+    tri = sp.Matrix([[1, 0, 0], [-r(1, 2), s3 / 2, 0], [-r(1, 2), -s3 / 2, 0], [0, 0, 1]])
+    pair = sp.Matrix([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    losses = [sp.expand(_weights_loss(W)) for W in (tet, tri, pair)]
+    c_tet, c_tri, c_pair = (sp.diff(L, p).subs(p, 0) for L in losses)
+    l1_tet, l1_tri, l1_pair = (sum(abs(x) for x in W) for W in (tet, tri, pair))
+    vs_tri = sp.solve(sp.Eq(c_tet * p + l1_tet * lam, c_tri * p + l1_tri * lam), p)[0] / lam
+    vs_pair = sp.solve(sp.Eq(c_tet * p + l1_tet * lam, c_pair * p + l1_pair * lam), p)[0] / lam
+    unit_rows = [sp.simplify((tet * tet.T)[i, i] - 1) for i in range(4)]
+    overlaps = [sp.simplify((tet * tet.T)[i, j] + r(1, 3)) for i in range(4) for j in range(i + 1, 4)]
+    return {"co-occurrence cost, tetrahedron": sp.Eq(sp.Symbol("c_tet"), c_tet),
+            "co-occurrence cost, triangle + lone": sp.Eq(sp.Symbol("c_tri"), c_tri),
+            "L1 norm, tetrahedron": sp.Eq(sp.Symbol("l1_tet"), sp.nsimplify(sp.simplify(l1_tet))),
+            "break-even p/lambda vs triangle": sp.Eq(sp.Symbol("p/lambda_tri"), sp.simplify(vs_tri)),
+            "break-even p/lambda vs pair": sp.Eq(sp.Symbol("p/lambda_pair"), sp.simplify(vs_pair)),
+            "residuals": unit_rows + overlaps + [
+                c_tet - r(4, 3), c_tri - r(3, 2), c_pair - 2, sp.simplify(l1_tet - 2 - (2 * s6 + 4 * s2) / 3),
+                sp.simplify(vs_tri - (4 * s6 + 8 * s2 - 6 - 6 * s3)), sp.simplify(vs_pair - (s6 + 2 * s2 - 3))]
+                + [L.subs(p, 0) for L in losses]}
+
+
+@derivation(name="cooccurrence.tetrahedron-break-even",
+            title="Tetrahedra beat a triangle plus a lone feature for p/λ > 4√6 + 8√2 − 6 − 6√3 ≈ 4.72",
+            source="issue 8 item 4 (left open there)", derive=lambda: _eqs(derive_tetrahedron_break_even()),
+            text="Four unit features on three neurons, all lossless one-hot: the regular tetrahedron (overlaps -1/3) "
+                 "pays 4p/3 for co-occurrence against 3p/2 (triangle + lone) and 2p (pair + two lone), but its "
+                 "L1-minimal orientation, one row on a neuron axis, has L1 norm 2 + (2 sqrt6 + 4 sqrt2)/3 = 5.519 "
+                 "against 3 + sqrt3 and 4: it wins over the triangle for p/lambda > 4.719 (over the pair from "
+                 "2.278, where the triangle already wins).")
+def check_tetrahedron_break_even():
+    return symbolic_check(derive_tetrahedron_break_even()["residuals"])

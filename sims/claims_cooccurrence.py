@@ -265,7 +265,10 @@ def _escape_threshold(rng):
        evidence="sims.capacity_experiment.capacity_point at n = 12, m = 8, λ = 0.02, 8 instances, p = 0.008 (p/λ = 0.4) "
                 "and 0.04 (p/λ = 2.0); features classed by the per-feature dimensionality (triangle: D within 0.04 of "
                 "2/3). Confirmed when no feature is in a triangle at p/λ = 0.4 and ≥ 1/3 are at p/λ = 2 (measured at "
-                "seed 0: 0 and 0.67; p/λ = 1.0 gave 0 triangles and 0.16 tetrahedra, p/λ = 1.2 at λ = 0.05 gave 0.38)",
+                "seed 0: 0 and 0.67; p/λ = 1.0 gave 0 triangles and 0.16 tetrahedra, p/λ = 1.2 at λ = 0.05 gave 0.38). "
+                "Tetrahedra beat a triangle plus a lone feature only above p/λ = 4√6 + 8√2 − 6 − 6√3 ≈ 4.72 and a "
+                "pair plus two lone features above 2.28 (theory.cooccurrence.tetrahedron_break_even_ratio, "
+                "derivation cooccurrence.tetrahedron-break-even), so those at p/λ ≤ 2 are not the cheapest packing",
        test="tests/test_claims.py::test_quick_claim[cooccurrence.structure-transition]", tier="quick")
 def _structure_transition(rng):
     from theory.cooccurrence import triangle_break_even_ratio

@@ -94,3 +94,51 @@ def test_triangle_break_even_ratio_matches_the_derivation_and_the_best_orientati
     theta = np.linspace(0, 2 * np.pi, 3600, endpoint=False)[:, None] + 2 * np.pi * np.arange(3) / 3
     l1 = (np.abs(np.cos(theta)) + np.abs(np.sin(theta))).sum(axis=1)
     assert l1.min() == pytest.approx(2 + np.sqrt(3), rel=1e-12) and l1.max() > l1.min() + 0.1
+
+
+_S2, _S6 = np.sqrt(2), np.sqrt(6)
+_TETRAHEDRON = np.array([[0, 0, -1], [-_S6 / 3, _S2 / 3, 1 / 3], [_S6 / 3, _S2 / 3, 1 / 3], [0, -2 * _S2 / 3, 1 / 3]])
+
+
+def test_tetrahedron_break_even_matches_the_derivation_and_exact_enumeration():
+    """Theory equals the sympy derivation; the exact L_p of the tetrahedron and of a triangle plus a lone feature
+    (rows at w*) cross at p/λ → 4√6 + 8√2 − 6 − 6√3 as λ → 0 (4.90 at λ = 1e-3, 4.74 at 1e-4)."""
+    from scipy.optimize import brentq
+
+    from derivations.cooccurrence import derive_tetrahedron_break_even
+    from theory.cooccurrence import (expected_loss_exact, monosemantic_weight, tetrahedron_break_even_ratio,
+                                     tetrahedron_l1)
+    d = derive_tetrahedron_break_even()
+    assert tetrahedron_break_even_ratio() == pytest.approx(float(d["break-even p/lambda vs triangle"].rhs), rel=1e-14)
+    assert tetrahedron_break_even_ratio("pair") == pytest.approx(float(d["break-even p/lambda vs pair"].rhs), rel=1e-14)
+    assert tetrahedron_l1() == pytest.approx(float(d["L1 norm, tetrahedron"].rhs), rel=1e-15)
+    np.testing.assert_allclose(_TETRAHEDRON @ _TETRAHEDRON.T, (4 * np.eye(4) - 1) / 3, atol=1e-15)
+    triangle_and_lone = np.array([[1, 0, 0], [-0.5, np.sqrt(3) / 2, 0], [-0.5, -np.sqrt(3) / 2, 0], [0, 0, 1]])
+    errors = []
+    for l1 in (1e-3, 1e-4):
+        w = monosemantic_weight(l1)
+        p_cross = brentq(lambda p: float(expected_loss_exact(w * _TETRAHEDRON, p, l1=l1)
+                                         - expected_loss_exact(w * triangle_and_lone, p, l1=l1)), 1e-9, 20 * l1)
+        errors.append(abs(p_cross / l1 - tetrahedron_break_even_ratio()))
+    assert errors[1] < 0.03 and errors[1] < errors[0]
+    with pytest.raises(ValueError, match="against"):
+        tetrahedron_break_even_ratio("cube")
+
+
+def test_tetrahedron_l1_is_the_minimum_over_rotations():
+    """Nelder–Mead over rotation vectors from 60 random rotations (seeded) finds no orientation of the regular
+    tetrahedron with a smaller ‖·‖₁ sum than the axis-vertex one, and reaches it; the cube-corner one is 4√3."""
+    from scipy.optimize import minimize
+    from scipy.spatial.transform import Rotation
+
+    from theory.cooccurrence import tetrahedron_l1
+    corners = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / np.sqrt(3)
+
+    def l1(x):
+        return np.abs(Rotation.from_rotvec(x).apply(corners)).sum()
+
+    assert l1(np.zeros(3)) == pytest.approx(4 * np.sqrt(3))
+    rng = np.random.default_rng(0)
+    found = [minimize(l1, Rotation.random(random_state=rng).as_rotvec(), method="Nelder-Mead",
+                      options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000}).fun for _ in range(60)]
+    assert min(found) >= tetrahedron_l1() - 1e-9 and min(found) == pytest.approx(tetrahedron_l1(), abs=1e-8)

@@ -455,6 +455,31 @@ def triangle_break_even_ratio() -> float:
     return 2 * (math.sqrt(3) - 1)
 
 
+def tetrahedron_l1() -> float:
+    """2 + (2√6 + 4√2)/3 ≈ 5.519: the smallest ‖·‖₁ sum of the four unit rows of a regular tetrahedron in R³
+    over rotations, reached with one row on a neuron axis, (0, 0, −1), the others (±√(2/3), √2/3, 1/3) and
+    (0, −2√2/3, 1/3) (against 4√3 ≈ 6.93 for the cube-corner orientation). Minimality is numerical (a
+    multi-start search over rotations, tests/test_capacity.py); the value is derived in
+    ``cooccurrence.tetrahedron-break-even``."""
+    return 2 + (2 * math.sqrt(6) + 4 * math.sqrt(2)) / 3
+
+
+def tetrahedron_break_even_ratio(against: str = "triangle") -> float:
+    """p/λ above which a regular tetrahedron of 4 features on 3 neurons beats the other lossless packings of
+    4 features on the same 3 neurons (first order in p, unit rows, L1-minimal orientations).
+
+    Co-occurrence costs: tetrahedron 12 ordered pairs × ψ(1, −1/3) = 4p/3, a 120° triangle plus a lone
+    feature 3p/2, a ± pair plus two lone features 2p. L1 norms: ``tetrahedron_l1()`` ≈ 5.519, 3 + √3, 4.
+    ``against="triangle"``: 6(tetrahedron_l1 − 3 − √3) = 4√6 + 8√2 − 6 − 6√3 ≈ 4.719; ``against="pair"``:
+    (3/2)(tetrahedron_l1 − 4) = √6 + 2√2 − 3 ≈ 2.278 (but the triangle already wins there, from
+    ``triangle_break_even_ratio()`` ≈ 1.464). Dimensionless.
+    """
+    _validate.choice("against", against, ("triangle", "pair"))
+    if against == "triangle":
+        return 6 * (tetrahedron_l1() - 3 - math.sqrt(3))
+    return 1.5 * (tetrahedron_l1() - 4)
+
+
 def lossless_capacity(m: int, p: float) -> int:
     """Largest n with a W ∈ R^{n×m} of zero data loss: 2m at p = 0 (± pairs on each neuron), m for p > 0.
 
