@@ -260,8 +260,11 @@ def test_derivation_checks_pass(name):
     assert c.passed, c.detail
 
 
-def test_all_five_derivations_are_registered():
-    assert sum(n.startswith("cooccurrence.") for n in REGISTRY) == 6
+def test_every_cooccurrence_derivation_is_registered():
+    assert {n for n in REGISTRY if n.startswith("cooccurrence.")} == {
+        "cooccurrence.first-order", "cooccurrence.pair-potential", "cooccurrence.shared-pair",
+        "cooccurrence.reoptimised-pair", "cooccurrence.capacity", "cooccurrence.triangle-break-even",
+        "cooccurrence.tetrahedron-break-even"}
 
 
 # ----------------------------------------------------------------------------------- p → 0
