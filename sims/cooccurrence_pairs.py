@@ -25,7 +25,10 @@ from .metrics import active_count, dominant_polysemantic_count
 from .schedule import Schedule
 from .train import OPTIMIZERS, TrainConfig, initial_weights
 
-__all__ = ["fit_survival_rate", "pair_escape", "pair_survival"]
+__all__ = ["SURVIVAL_KAPPA", "fit_survival_rate", "pair_escape", "pair_survival", "surviving_pairs"]
+
+#: κ of S = exp(−κp/λ) at n = 32, m = 128 under proximal GD (ledger claim cooccurrence.survival-exponential).
+SURVIVAL_KAPPA = 9.7
 
 
 def _counts(W) -> dict[str, np.ndarray]:
@@ -75,6 +78,12 @@ def fit_survival_rate(p_over_l1, survival, se=None) -> tuple[float, float, float
     kappa = float(np.sum(w * x * y) / np.sum(w * x * x))
     kappa_se = float("nan") if se is None else float(1 / np.sqrt(np.sum(w * x * x)))
     return kappa, kappa_se, float(np.max(np.abs(np.exp(-kappa * x) / S - 1)))
+
+
+def surviving_pairs(p, n: int, m: int, l1: float, *, kappa: float = SURVIVAL_KAPPA):
+    """μ(p) = n(n − 1)/(4m)·exp(−κp/λ): incidental ± pairs expected after training from N(0, 1/m) with
+    co-occurrence p (the distinct-neurons count times the survival S); broadcasts over p."""
+    return n * (n - 1) / (4 * m) * np.exp(-kappa * np.asarray(p, dtype=float) / l1)
 
 
 def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, instances: int, rng,

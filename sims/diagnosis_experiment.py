@@ -23,6 +23,7 @@ from theory import ModelSpec
 from theory.cooccurrence import monosemantic_weight, shared_pair_cost
 
 from ._io import atomic_csv, pyplot, save_figure
+from .cooccurrence_pairs import SURVIVAL_KAPPA, surviving_pairs
 from .cooccurrence_train import Cooccurrence, flow_time_config, train_cooccurrence
 from .diagnosis import diagnose, repair
 from .reproduce import RunOptions, reproduction
@@ -31,21 +32,20 @@ from .sweep import Sweep, run_sweep
 __all__ = ["PS", "diagnosis_point", "diagnosis_sweep", "predicted_one_move_fraction", "predicted_repair_saving"]
 
 PS = (0.0, 0.0025, 0.005, 0.01, 0.02)
-KAPPA = 9.7  # ledger cooccurrence.survival-exponential, n = 32, m = 128
 
 
-def predicted_one_move_fraction(p, n: int, m: int, l1: float, *, kappa: float = KAPPA):
-    """1 − exp(−μ), μ = n(n − 1)/(4m)·exp(−κp/λ), for p > 0; 0 at p = 0 (a ± pair is free there)."""
+def predicted_one_move_fraction(p, n: int, m: int, l1: float, *, kappa: float = SURVIVAL_KAPPA):
+    """1 − exp(−μ(p)), μ = ``surviving_pairs`` = n(n − 1)/(4m)·exp(−κp/λ), for p > 0; 0 at p = 0 (a ± pair
+    is free there)."""
     p = np.asarray(p, dtype=float)
-    mu = n * (n - 1) / (4 * m) * np.exp(-kappa * p / l1)
-    return np.where(p > 0, -np.expm1(-mu), 0.0)
+    return np.where(p > 0, -np.expm1(-surviving_pairs(p, n, m, l1, kappa=kappa)), 0.0)
 
 
-def predicted_repair_saving(p, n: int, m: int, l1: float, *, kappa: float = KAPPA):
+def predicted_repair_saving(p, n: int, m: int, l1: float, *, kappa: float = SURVIVAL_KAPPA):
     """μ(p)·Δ(p): surviving pairs times the price of each, Δ(p) = 2p[1 − (1 − w*²)²] at w* = w*(λ)."""
     p = np.asarray(p, dtype=float)
-    mu = n * (n - 1) / (4 * m) * np.exp(-kappa * p / l1)
-    return mu * np.asarray(shared_pair_cost(p, monosemantic_weight(l1)), dtype=float)
+    return surviving_pairs(p, n, m, l1, kappa=kappa) * np.asarray(shared_pair_cost(p, monosemantic_weight(l1)),
+                                                                   dtype=float)
 
 
 def diagnosis_point(*, rng, p: float, n: int, m: int, l1: float, instances: int, init_seed: int) -> dict:
@@ -59,11 +59,12 @@ def diagnosis_point(*, rng, p: float, n: int, m: int, l1: float, instances: int,
     out = {k: [] for k in ("better", "incidental", "necessary", "same_sign", "saving")}
     for Wi in W:
         labels = [d.label for d in diagnose(Wi, l1=l1, p=p)]
-        fixed = repair(Wi, l1=l1, p=p)
-        out["better"].append(fixed.improved)
         for key, label in (("incidental", "incidental"), ("necessary", "necessary"), ("same_sign", "same-sign")):
             out[key].append(labels.count(label))
-        out["saving"].append(fixed.saving)
+        # repair re-diagnoses W; with no incidental neuron it would make no move (saving 0, not improved)
+        fixed = repair(Wi, l1=l1, p=p) if "incidental" in labels else None
+        out["better"].append(fixed is not None and fixed.improved)
+        out["saving"].append(fixed.saving if fixed is not None else 0.0)
     return out
 
 
@@ -108,7 +109,7 @@ def reproduce_diagnosis(out: Path, options: RunOptions) -> list[Path]:
     ax2.set_xlabel("co-occurrence p/λ")
     ax2.set_ylabel("L_p saved by repair")
     ax2.legend(fontsize=8)
-    fig.suptitle(f"Diagnosis after training, n = {n}, m = {m}, λ = {l1}, prox-GD λt = 20, κ = {KAPPA}"
+    fig.suptitle(f"Diagnosis after training, n = {n}, m = {m}, λ = {l1}, prox-GD λt = 20, κ = {SURVIVAL_KAPPA}"
                  + (" (quick)" if options.quick else ""), fontsize=10)
     png = save_figure(fig, out / "diagnosis.png")
     return [png, csv]

@@ -40,6 +40,7 @@ from theory import ModelSpec, NoiseSpec, _validate
 from theory.cooccurrence import expected_loss_exact, first_order_loss, monosemantic_loss
 from theory.loss import loss
 
+from .cooccurrence_pairs import SURVIVAL_KAPPA, surviving_pairs
 from .cooccurrence_train import Cooccurrence, train_cooccurrence
 from .metrics import dominant_polysemantic_count, fourth_norm, multi_feature_neurons
 from .schedule import Schedule
@@ -160,7 +161,7 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
     return {"shared": dom["opposite_sign"], "same_sign": dom["same_sign"], "excess_loss": np.asarray(excess)}
 
 
-def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) -> float:
+def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = SURVIVAL_KAPPA) -> float:
     """The theory's predicted opposite-sign shared neurons per instance for ``arm`` (see the module docstring):
     n(n − 1)/(4m) (baseline, l1-warmup, late-kick), n(n − 1)/(16m) (wider), 0 (distinct-init, the
     idealisation), n(n − 1)/(4m)·r(n, m) (orthogonal-init, ``orthonormal_coincidence_ratio``) and
@@ -170,7 +171,7 @@ def predicted_count(arm: str, n: int, m: int, l1: float, *, kappa: float = 9.7) 
     if arm == "orthogonal-init":
         return base * orthonormal_coincidence_ratio(n, m)
     return {"baseline": base, "l1-warmup": base, "late-kick": base, "wider": base / 4, "distinct-init": 0.0,
-            "cooccurrence": base * float(np.exp(-kappa * P_OVER_L1))}[arm]
+            "cooccurrence": float(surviving_pairs(P_OVER_L1 * l1, n, m, l1, kappa=kappa))}[arm]
 
 
 KAPPAS = (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)

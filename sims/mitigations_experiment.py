@@ -1,8 +1,8 @@
 """`incidental reproduce mitigations` (issue 9 item 1): every lever of ``sims.mitigations`` side by side,
 measured count of incidental (opposite-sign shared) neurons ± SE against the theory's prediction, and the
 loss paid (excess over n monosemantic features). Quick: n = 32, m = 128, 16 instances, proximal GD for λt = 20
-at λ = 0.1; full: n = 64, m = 256, 32 instances, that recipe and the paper's AdamW (λ = 1e-3, 7500 steps). The noise lever is a third panel: the trained fourth norm
-against the excess kurtosis κ at fixed variance (``sims.mitigations.kurtosis_encodings``, n = 16, m = 64;
+at λ = 0.1; full: n = 64, m = 256, 32 instances, that recipe and the paper's AdamW (λ = 1e-3, 7500 steps).
+The noise lever is a third panel: the trained fourth norm against the excess kurtosis κ at fixed variance (``sims.mitigations.kurtosis_encodings``, n = 16, m = 64;
 8 instances per κ quick, 32 full), whose predicted sign is that of −κ."""
 
 from __future__ import annotations

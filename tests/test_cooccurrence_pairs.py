@@ -59,3 +59,11 @@ def test_pair_escape_rejects_bad_input():
         pair_escape(n=8, m=32, l1=0.2, p=0.1, eps=(0.0,), optimizer="sgd", instances=2, rng=0)
     with pytest.raises(ValueError, match="eps"):
         pair_escape(n=8, m=32, l1=0.2, p=0.1, eps=(-1.0,), optimizer="gd", instances=2, rng=0)
+
+
+def test_surviving_pairs_is_the_collision_count_times_the_survival():
+    from sims.cooccurrence_pairs import SURVIVAL_KAPPA, surviving_pairs
+
+    assert surviving_pairs(0.0, 32, 128, 0.1) == pytest.approx(32 * 31 / 512)
+    np.testing.assert_allclose(surviving_pairs([0.01, 0.02], 32, 128, 0.1),
+                               32 * 31 / 512 * np.exp(-SURVIVAL_KAPPA * np.array([0.1, 0.2])), rtol=1e-14)

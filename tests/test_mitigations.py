@@ -25,9 +25,13 @@ def test_orthonormal_rows_are_orthonormal_and_closest():
     W0 = np.random.default_rng(2).normal(0, 0.125, size=(3, 16, 64))
     Q = orthonormal_rows(W0)
     np.testing.assert_allclose(Q @ np.swapaxes(Q, -1, -2), np.broadcast_to(np.eye(16), (3, 16, 16)), atol=1e-12)
-    # closest orthonormal rows: no random orthonormal alternative (a rotation of Q's rows) is nearer to W0
-    R = np.linalg.qr(np.random.default_rng(3).normal(size=(16, 16)))[0]
-    assert np.linalg.norm(Q[0] - W0[0]) < np.linalg.norm(R @ Q[0] - W0[0])
+    # closest orthonormal rows (the polar factor) ⇔ W0Qᵀ is symmetric positive definite; Gram–Schmidt (QR) rows
+    # are orthonormal too but fail this
+    P = W0 @ np.swapaxes(Q, -1, -2)
+    np.testing.assert_allclose(P, np.swapaxes(P, -1, -2), atol=1e-14)
+    assert np.all(np.linalg.eigvalsh(P) > 0)
+    gram_schmidt = np.swapaxes(np.linalg.qr(np.swapaxes(W0[0], 0, 1))[0], 0, 1)
+    assert not np.allclose(W0[0] @ gram_schmidt.T, (W0[0] @ gram_schmidt.T).T, atol=1e-6)
 
 
 def test_predictions():

@@ -57,6 +57,8 @@ __all__ = [
     "shared_pair_cost",
     "shared_pair_loss",
     "sharing_break_even_probability",
+    "tetrahedron_break_even_ratio",
+    "tetrahedron_l1",
     "triangle_break_even_ratio",
 ]
 
