@@ -263,14 +263,14 @@ def _load_weights(path: Path, key: str):
 def _diagnose(args) -> int:
     import numpy as np
 
-    from .diagnosis import diagnose, one_move_from_better, repair
+    from .diagnosis import diagnose, repair
 
     W = _load_weights(args.weights, args.key)
     Ws = W if W.ndim == 3 else W[None]
     report, repaired = [], []
     for idx, Wi in enumerate(Ws):
         diags = diagnose(Wi, l1=args.l1, p=args.p, tol=args.tol)
-        entry = {"instance": idx, "one_move_from_better": one_move_from_better(Wi, l1=args.l1, p=args.p, tol=args.tol),
+        entry = {"instance": idx, "one_move_from_better": any(d.strictly_better for d in diags),
                  "neurons": [{"neuron": d.neuron, "label": d.label, "features": list(d.features),
                               "weights": list(d.weights), "move": list(d.move) if d.move else None,
                               "loss_change": d.change, "objective": d.objective, "evidence": d.evidence}

@@ -140,6 +140,11 @@ class NeuronDiagnosis:
         """L_after − L_before of the best move (negative: the move lowers the loss), None without a move."""
         return None if self.loss_after is None else self.loss_after - self.loss_before
 
+    @property
+    def strictly_better(self) -> bool:
+        """The best move lowers the loss by more than round-off: L_after < L_before − ε."""
+        return self.loss_after is not None and self.loss_after < self.loss_before - _tolerance(self.loss_before)
+
 
 def _targets(W: np.ndarray, tol: float) -> tuple[list[int], int]:
     """(target neurons to try, number of free neurons): the free columns with a nonzero entry, and the
@@ -245,8 +250,7 @@ def one_move_from_better(W, *, l1: float = 0.0, p: float = 0.0, tol: float = 1e-
 
     Same moves, objective and arguments as ``diagnose``; includes same-sign neurons.
     """
-    return any(d.loss_after is not None and d.loss_after < d.loss_before - _tolerance(d.loss_before)
-               for d in diagnose(W, l1=l1, p=p, tol=tol))
+    return any(d.strictly_better for d in diagnose(W, l1=l1, p=p, tol=tol))
 
 
 # ---------------------------------------------------------------------------------------------- repair
