@@ -5,7 +5,7 @@
 For each size it prints ms per call of theory.loss.data_gradient (the one-hot baseline: one Gram product,
 one (n×n)(n×m) product) and of theory.cooccurrence.first_order_loss_gradient (adds the O(n³) three-body
 sum), and their ratio. The first-order gradient is the inner loop of every co-occurrence experiment
-(sims.cooccurrence_train). Measured on the 2-core dev machine: ratio 12.6 at n = 32 and 35 at n = 64 (51 and 65
+(sims.dynamics.cooccurrence). Measured on the 2-core dev machine: ratio 12.6 at n = 32 and 35 at n = 64 (51 and 65
 with the masked n³ sum it replaced).
 """
 

@@ -3,7 +3,7 @@
 Flow (paper §2.3, paper units): dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k), initial |N(0, 0.9²/m)|,
 λ = 1e-5, run until one weight is left.
 
-* reduced: ``sims.single_feature.solve_reduced(w0, λ)`` (sort + prefix sums, compiled Radau IIA on
+* reduced: ``sims.dynamics.single_feature.solve_reduced(w0, λ)`` (sort + prefix sums, compiled Radau IIA on
   (log a, b), death times of all m coordinates), median wall time over --repeats, at each --rtol;
 * Euler: the paper's ``simulation.py`` loop (paper.md §2.3(h), §3.1): w ← w + dt·((1 − ‖w‖²)w − λ)
   with dt = 0.5, dropping weights ≤ 0 after each step, until one is left; numpy-vectorised, run
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sims.single_feature import solve_reduced  # noqa: E402
+from sims.dynamics.single_feature import solve_reduced  # noqa: E402
 
 LAM, SCALE, DT, SEED = 1e-5, 0.9, 0.5, 0
 TARGET_MS, TARGET_RATIO, TARGET_LARGE_S = 50.0, 100.0, 10.0

@@ -1,4 +1,4 @@
-"""Per-step time of AdamW training of the toy model: ``sims.train`` against plain PyTorch.
+"""Per-step time of AdamW training of the toy model: ``sims.dynamics.train`` against plain PyTorch.
 
 Model (arXiv 2312.03096): W of shape (instances, n, m), W_ik ~ N(0, 1/m); the inputs are the n
 one-hot vectors e_i, the output is ReLU(W Wᵀ e_i), and each instance's loss is
@@ -11,7 +11,7 @@ Reported per m, in milliseconds per optimiser step (median over --repeats; torch
 timed alternately, so a noisy machine slows both alike):
 
 * torch: the paper's code (identity batch, two einsums, mse_loss(sum) + λ·norm(W, 1), AdamW);
-* ours:  sims.train, as (t(K2) − t(K1)) / (K2 − K1), so initialisation and records cancel;
+* ours:  sims.dynamics.train, as (t(K2) − t(K1)) / (K2 − K1), so initialisation and records cancel;
 * limit: 2 GEMMs (I, n, n) @ (I, n, m) at this machine's best measured rate (2·I·n²·m flop each),
   plus one pass reading W, g, m, v and writing W, m, v (7 arrays of W's size, 4 or 8 bytes per
   element) at the best measured bandwidth of a numba kernel doing exactly that traffic;
@@ -97,7 +97,7 @@ def seconds(fn) -> float:
 
 
 def ours_step_timer(W0: np.ndarray, steps: int):
-    """Warm ``sims.train`` up; return a function timing one repeat, in seconds per step."""
+    """Warm ``sims.dynamics.train`` up; return a function timing one repeat, in seconds per step."""
     instances, n, m = W0.shape
     spec = ModelSpec(n=n, m=m, l1=L1)
 

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._io import atomic_csv
+from .runs.output import atomic_csv
 
 __all__ = ["main"]
 
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="folder for weights.npz and history.csv")
 
     d = sub.add_parser("diagnose", help="label each polysemantic neuron of trained weights incidental, necessary "
-                       "or same-sign, with the evidence (sims.diagnosis)")
+                       "or same-sign, with the evidence (sims.measure.diagnosis)")
     d.add_argument("weights", type=Path, help=".npy, or .npz (array --key); shape (n, m) or (instances, n, m)")
     d.add_argument("--key", default="W", help="array name inside an .npz (default W, as `incidental train` writes)")
     d.add_argument("--l1", type=float, default=0.0, help="L1 strength λ the weights were trained with")
@@ -129,10 +129,10 @@ def _writable_folder(path: Path) -> Path:
 
 
 def _verify(args) -> int:
-    from .claims import run_claim, select_claims
-    from .report import claim_row, write_report
-    from .sweep import code_version
-    from ._progress import progress_bar
+    from .ledger import run_claim, select_claims
+    from .ledger.report import claim_row, write_report
+    from .runs.sweep import code_version
+    from .runs.progress import progress_bar
 
     claims = select_claims(tier=args.tier, ids=args.claim)
     out = _writable_folder(args.out) if args.out is not None else None
@@ -162,8 +162,8 @@ def _verify(args) -> int:
 
 
 def _sweep(args) -> int:
-    from .sweep import run_sweep
-    from .sweeps import make_sweep
+    from .runs.sweep import run_sweep
+    from .runs.registry import make_sweep
 
     sweep = make_sweep(args.name, quick=args.quick, seed=args.seed)
     out = _writable_folder(args.out)
@@ -188,7 +188,7 @@ def _sweep(args) -> int:
 
 
 def _reproduce(args) -> int:
-    from .reproduce import RunOptions, load_all
+    from .figures.registry import RunOptions, load_all
 
     registry = load_all()
     names = list(registry) if args.name == "all" else [args.name]
@@ -211,8 +211,8 @@ def _train(args) -> int:
 
     from theory import ModelSpec, NoiseSpec
 
-    from .schedule import Schedule
-    from .train import TrainConfig, train
+    from .dynamics.schedule import Schedule
+    from .dynamics.train import TrainConfig, train
 
     noise = None
     if args.noise:
@@ -263,7 +263,7 @@ def _load_weights(path: Path, key: str):
 def _diagnose(args) -> int:
     import numpy as np
 
-    from .diagnosis import diagnose, repair
+    from .measure.diagnosis import diagnose, repair
 
     W = _load_weights(args.weights, args.key)
     Ws = W if W.ndim == 3 else W[None]

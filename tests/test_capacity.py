@@ -1,4 +1,4 @@
-"""sims.capacity_experiment: structure classification on constructed simplices, and the quick
+"""sims.figures.capacity: structure classification on constructed simplices, and the quick
 `incidental reproduce capacity` run."""
 
 import csv
@@ -6,7 +6,8 @@ import csv
 import numpy as np
 import pytest
 
-from sims.capacity_experiment import capacity_sweep, structure_fractions
+from sims.measure.structures import structure_fractions
+from sims.runs.registry import capacity_sweep
 from sims.cli import main
 
 
@@ -44,7 +45,7 @@ def test_quick_capacity_reproduction(tmp_path):
 
 
 def test_incidental_split_on_constructed_solutions():
-    from sims.capacity_experiment import incidental_split
+    from sims.measure.structures import incidental_split
     # n = 4 on m = 4: one ± pair (features 0, 1 on neuron 0), features 2, 3 alone: neuron 3 is free
     W = np.zeros((4, 4))
     W[0, 0], W[1, 0], W[2, 1], W[3, 2] = 1.0, -1.0, 1.0, 1.0

@@ -1,11 +1,24 @@
 """The pytest quick tier of the claims ledger: every quick claim runs here and must match its
 expected status (confirmed, or refuted with the discrepancy recorded in the ledger)."""
 
+import json
+import math
+from pathlib import Path
+
 import pytest
 
-from sims.claims import CLAIMS, Claim, Outcome, run_claim, select_claims
+from sims.ledger import CLAIMS, Claim, Outcome, run_claim, select_claims
 
 QUICK = [c.id for c in select_claims(tier="quick")]
+
+#: Every quick claim's measured and predicted values at seed 0, recorded from the code before the package
+#: was reorganised into role subpackages; a refactoring must leave them unchanged.
+RECORDED = json.loads((Path(__file__).parent / "data" / "quick_claims_before_layout.json").read_text())["claims"]
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal, both NaN, or within 1e-12 relative (the rounding of numba's threaded reductions)."""
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
 
 
 @pytest.mark.parametrize("claim_id", QUICK)
@@ -15,6 +28,11 @@ def test_quick_claim(claim_id):
     assert outcome.status == c.expected, (
         f"{claim_id}: measured {outcome.measured:.6g}, predicted {outcome.predicted:.6g}, "
         f"{outcome.tolerance}; {outcome.detail}")
+    if claim_id in RECORDED:
+        before = RECORDED[claim_id]
+        assert _same(outcome.measured, before["measured"]) and _same(outcome.predicted, before["predicted"]), (
+            f"{claim_id}: measured {outcome.measured!r} (before {before['measured']!r}), "
+            f"predicted {outcome.predicted!r} (before {before['predicted']!r})")
 
 
 def test_every_claim_names_its_test_and_routes():

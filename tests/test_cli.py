@@ -23,7 +23,7 @@ def test_verify_json_and_quiet(capsys):
 
 
 def test_verify_exit_code_when_a_claim_disagrees(monkeypatch, capsys):
-    from sims import claims
+    from sims import ledger as claims
 
     broken = claims.Outcome(status="refuted", measured=1.0, predicted=0.0, tolerance="x")
     monkeypatch.setattr(claims, "run_claim", lambda c, seed=0: broken)
@@ -101,7 +101,7 @@ def test_verify_writes_report_json_and_figures(tmp_path, capsys):
 
 
 def test_sweep_command_writes_results_and_resumes(tmp_path, capsys, monkeypatch):
-    from sims import sweeps
+    from sims.runs import registry as sweeps
 
     from .sweep_points import noisy_sum
 
@@ -128,7 +128,7 @@ def test_sweep_bad_input(args, fragment, capsys, tmp_path, monkeypatch):
 
 
 def test_reproduce_noise_writes_png_and_csv(tmp_path, capsys, monkeypatch):
-    from sims import noise_experiment
+    from sims.figures import noise as noise_experiment
 
     real = noise_experiment.noise_sweep
 
@@ -156,7 +156,7 @@ def test_reproduce_unknown_figure(capsys, tmp_path):
 
 
 def test_reproduce_collisions_writes_png_and_csv(tmp_path, monkeypatch):
-    from sims import sweeps
+    from sims.runs import registry as sweeps
 
     tiny = ({"m": (8, 16)}, {"n": 8, "l1": 1e-3, "steps": 300, "instances": 3})
     monkeypatch.setitem(sweeps.SWEEPS, "polysemantic", (sweeps.polysemantic_counts, tiny, tiny))

@@ -1,10 +1,11 @@
-"""sims.collision_survival: the sharing statistics on constructed weights, the pooled ratio ρ and its
+"""sims.studies.collisions: the sharing statistics on constructed weights, the pooled ratio ρ and its
 standard error, the column-centring intervention and bad parameters."""
 
 import numpy as np
 import pytest
 
-from sims.collision_survival import collision_survival, occupancy_statistics, pooled_ratio
+from sims.measure.occupancy import occupancy_statistics, pooled_ratio
+from sims.studies.collisions import collision_survival
 
 
 def _constructed():
@@ -80,7 +81,7 @@ def test_bad_parameters(kwargs, match):
 
 
 def test_log2_slope_recovers_a_line_and_its_weighted_error():
-    from sims.claims_collision_training import _log2_slope
+    from sims.ledger.collision_training import _log2_slope
 
     x = [32, 64, 128, 256]
     slope, se = _log2_slope(x, [0.9 - 0.1 * k for k in range(4)], [0.05] * 4)

@@ -1,6 +1,6 @@
 """Collision statistics (paper §2.4, §3.3): ``theory.collisions`` against the sympy derivations
 (lambdified, evaluated in 50-digit mpmath), against exhaustive enumeration in exact rationals, and
-against the Monte Carlo of ``sims.collisions_mc``."""
+against the Monte Carlo of ``sims.measure.idealisations``."""
 
 import math
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivations import collisions as dc
-from sims.collisions_mc import sample_polysemantic_counts
+from sims.measure.idealisations import sample_polysemantic_counts
 from theory import collisions as tc
 
 from .strategies import seeds

@@ -1,9 +1,9 @@
-"""sims.cooccurrence_pairs: the survival fit, the survival and escape measurements on small models, bad input."""
+"""sims.studies.cooccurrence: the survival fit, the survival and escape measurements on small models, bad input."""
 
 import numpy as np
 import pytest
 
-from sims.cooccurrence_pairs import fit_survival_rate, pair_escape, pair_survival
+from sims.studies.cooccurrence import fit_survival_rate, pair_escape, pair_survival
 
 
 def test_fit_survival_rate_recovers_an_exponential():
@@ -62,8 +62,9 @@ def test_pair_escape_rejects_bad_input():
 
 
 def test_surviving_pairs_is_the_collision_count_times_the_survival():
-    from sims.cooccurrence_pairs import SURVIVAL_KAPPA, surviving_pairs
+    from sims.studies.cooccurrence import SURVIVAL_KAPPA
+    from theory.survival import surviving_pairs
 
-    assert surviving_pairs(0.0, 32, 128, 0.1) == pytest.approx(32 * 31 / 512)
-    np.testing.assert_allclose(surviving_pairs([0.01, 0.02], 32, 128, 0.1),
+    assert surviving_pairs(0.0, 32, 128, 0.1, kappa=SURVIVAL_KAPPA) == pytest.approx(32 * 31 / 512)
+    np.testing.assert_allclose(surviving_pairs([0.01, 0.02], 32, 128, 0.1, kappa=SURVIVAL_KAPPA),
                                32 * 31 / 512 * np.exp(-SURVIVAL_KAPPA * np.array([0.1, 0.2])), rtol=1e-14)

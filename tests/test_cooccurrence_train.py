@@ -1,12 +1,12 @@
-"""sims.cooccurrence_train: the frozen-column mechanism, the p → 0 reduction to the one-hot model,
+"""sims.dynamics.cooccurrence: the frozen-column mechanism, the p → 0 reduction to the one-hot model,
 agreement of the two gradient routes, and bad input."""
 
 import numpy as np
 import pytest
 
-from sims.cooccurrence_train import Cooccurrence, train_cooccurrence
-from sims.schedule import Schedule
-from sims.train import TrainConfig, train
+from sims.dynamics.cooccurrence import Cooccurrence, train_cooccurrence
+from sims.dynamics.schedule import Schedule
+from sims.dynamics.train import TrainConfig, train
 from theory import ModelSpec
 from theory.cooccurrence import (expected_loss_exact, expected_loss_pairwise, first_order_loss,
                                  first_order_loss_gradient, loss_minibatch)

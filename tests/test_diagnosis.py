@@ -1,4 +1,4 @@
-"""sims.diagnosis: labels on constructed solutions (incidental ± pair, capacity-forced pairs at n = 2m,
+"""sims.measure.diagnosis: labels on constructed solutions (incidental ± pair, capacity-forced pairs at n = 2m,
 same-sign pair, a pair no move can split), repair never raising the loss, a trained sample, bad input."""
 
 import numpy as np
@@ -7,11 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import theory.cooccurrence as cooccurrence
-from sims.capacity_experiment import incidental_split
-from sims.cooccurrence_train import Cooccurrence, train_cooccurrence
-from sims.diagnosis import LOSS_RTOL, diagnose, one_move_from_better, repair
-from sims.schedule import Schedule
-from sims.train import TrainConfig
+from sims.measure.structures import incidental_split
+from sims.dynamics.cooccurrence import Cooccurrence, train_cooccurrence
+from sims.measure.diagnosis import LOSS_RTOL, diagnose, one_move_from_better, repair
+from sims.dynamics.schedule import Schedule
+from sims.dynamics.train import TrainConfig
 from theory import ModelSpec
 from theory.cooccurrence import expected_loss_exact, monosemantic_weight, shared_pair_cost
 from theory.loss import loss

@@ -1,4 +1,4 @@
-"""sims.diagnosis_experiment: the predicted fraction and saving, one point, and the quick reproduction."""
+"""sims.figures.diagnosis: the predicted fraction and saving, one point, and the quick reproduction."""
 
 import csv
 
@@ -6,17 +6,19 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.diagnosis_experiment import PS, diagnosis_point, predicted_one_move_fraction, predicted_repair_saving
+from sims.runs.registry import DIAGNOSIS_PS as PS
+from sims.studies.diagnosis import diagnosis_point
+from theory.survival import one_move_fraction, repair_saving
 from theory.cooccurrence import monosemantic_weight, shared_pair_cost
 
 
 def test_predictions_vanish_at_p0_and_follow_the_poisson_law():
-    assert predicted_one_move_fraction(0.0, 32, 128, 0.1) == 0.0 and predicted_repair_saving(0.0, 32, 128, 0.1) == 0.0
+    assert one_move_fraction(0.0, 32, 128, 0.1, kappa=9.7) == 0.0 and repair_saving(0.0, 32, 128, 0.1, kappa=9.7) == 0.0
     mu = 32 * 31 / 512 * np.exp(-9.7 * 0.1)
-    assert predicted_one_move_fraction(0.01, 32, 128, 0.1) == pytest.approx(1 - np.exp(-mu))
-    assert predicted_repair_saving(0.01, 32, 128, 0.1) == pytest.approx(
+    assert one_move_fraction(0.01, 32, 128, 0.1, kappa=9.7) == pytest.approx(1 - np.exp(-mu))
+    assert repair_saving(0.01, 32, 128, 0.1, kappa=9.7) == pytest.approx(
         mu * float(shared_pair_cost(0.01, monosemantic_weight(0.1))))
-    f = predicted_one_move_fraction(np.array(PS[1:]), 32, 128, 0.1)
+    f = one_move_fraction(np.array(PS[1:]), 32, 128, 0.1, kappa=9.7)
     assert np.all(np.diff(f) < 0)
 
 

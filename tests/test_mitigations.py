@@ -1,4 +1,4 @@
-"""sims.mitigations: the distinct-argmax start, predictions, bad input, and the quick reproduction."""
+"""sims.studies.mitigations: the distinct-argmax start, predictions, bad input, and the quick reproduction."""
 
 import csv
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.mitigations import (ARMS, KAPPAS, distinct_argmax_start, kurtosis_encodings, mitigation_counts,
-                              orthonormal_rows, predicted_count)
+from sims.studies.mitigations import (ARMS, KAPPAS, distinct_argmax_start, kurtosis_encodings, mitigation_counts,
+                              orthonormal_rows, prediction_inputs)
+from theory.mitigations import mitigation_count
 
 
 def test_distinct_argmax_start_gives_every_feature_its_own_argmax_and_keeps_the_values():
@@ -34,6 +35,10 @@ def test_orthonormal_rows_are_orthonormal_and_closest():
     assert not np.allclose(W0[0] @ gram_schmidt.T, (W0[0] @ gram_schmidt.T).T, atol=1e-6)
 
 
+def predicted_count(arm, n, m, l1):
+    return mitigation_count(arm, n, m, l1, **prediction_inputs(n, m))
+
+
 def test_predictions():
     assert predicted_count("baseline", 32, 128, 0.1) == pytest.approx(32 * 31 / 512)
     assert predicted_count("wider", 32, 128, 0.1) == pytest.approx(32 * 31 / 2048)
@@ -47,7 +52,7 @@ def test_orthonormal_coincidence_ratio_is_below_one_and_tends_to_one_with_width(
     """Orthonormal rows repel shared argmaxes: r < 1 at m = 4n and r rises towards 1 as m/n grows (fixed seed,
     so deterministic; measured 0.71 at (16, 64) and 0.98 at (16, 1024), each from ≈ 1900 Gaussian coincidences,
     relative SE ≈ 3%)."""
-    from sims.mitigations import orthonormal_coincidence_ratio
+    from sims.studies.mitigations import orthonormal_coincidence_ratio
 
     narrow, wide = orthonormal_coincidence_ratio(16, 64), orthonormal_coincidence_ratio(16, 1024)
     assert narrow < 0.9 and narrow < wide and orthonormal_coincidence_ratio(1, 4) == 1.0
@@ -109,8 +114,8 @@ def test_quick_mitigations_reproduction(tmp_path):
 
 
 def test_full_sweep_runs_every_arm_at_both_recipes_with_their_lambdas():
-    from sims.mitigations import RECIPE_L1, RECIPES
-    from sims.mitigations_experiment import mitigations_sweep
+    from sims.studies.mitigations import RECIPE_L1, RECIPES
+    from sims.runs.registry import mitigations_sweep
 
     points = mitigations_sweep(quick=False).points()
     assert sorted((p["recipe"], p["arm"]) for p in points) == sorted((r, a) for r in RECIPES for a in ARMS)

@@ -1,4 +1,4 @@
-"""Tests of theory.noise_drift and sims.noise_drift: the closed-form drift law, its numeric Edgeworth counterpart, and the
+"""Tests of theory.noise_drift and sims.studies.noise_drift: the closed-form drift law, its numeric Edgeworth counterpart, and the
 measurement of the fourth-norm drift (fast: < 30 s)."""
 
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from sims.noise_drift import measured_fourth_norm_drift, reduced_ascent_time
+from sims.studies.noise_drift import measured_fourth_norm_drift, reduced_ascent_time
 from theory.noise_drift import (edgeworth_fourth_norm_drift, predicted_fourth_norm_drift, random_direction_gradient_square,
                                 simplex_margin_factor)
 

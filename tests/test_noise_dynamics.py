@@ -1,4 +1,4 @@
-"""The three-point noise family, the helpers of sims.claims_noise_dynamics, and the noise-counts
+"""The three-point noise family, the helpers of sims.ledger.noise_dynamics, and the noise-counts
 reproduction's point function (the claims themselves run in tests/test_claims.py)."""
 
 import math
@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from sims.claims_noise_dynamics import fourth_norm_runs, t_statistic
-from sims.metrics import fourth_norm
-from sims.noise_counts_experiment import (CONDITIONS, collision_estimate, noise_counts_sweep,
-                                          noise_polysemantic_counts)
-from sims.schedule import Schedule
-from sims.train import TrainConfig, train
+from sims.ledger.noise_dynamics import fourth_norm_runs, t_statistic
+from sims.measure.metrics import fourth_norm
+from sims.runs.registry import noise_counts_sweep
+from sims.studies.noise import CONDITIONS, noise_polysemantic_counts
+from sims.dynamics.schedule import Schedule
+from sims.dynamics.train import TrainConfig, train
 from theory import ModelSpec, NoiseSpec, excess_kurtosis
 from theory.loss import data_gradient
 from theory.noise import TUNABLE_FAMILIES, three_point_probability
@@ -137,10 +137,6 @@ def test_reduced_simplex_beats_the_aligned_one_at_sigma_015_only():
 
 # ------------------------------------------------------------------------------------------------
 # noise-counts reproduction
-
-
-def test_collision_estimate():
-    assert collision_estimate(16, 32) == pytest.approx(16 * 15 / 128)
 
 
 def test_noise_polysemantic_counts_point():

@@ -1,4 +1,4 @@
-"""sims.single_feature: the brute-force m-dimensional flow against the exact two-variable reduction,
+"""sims.dynamics.single_feature: the brute-force m-dimensional flow against the exact two-variable reduction,
 the structural facts of paper §2.3(a) (order kept, signs kept, the initial argmax wins), m′ monotone,
 the lone survivor's fixed point, the compiled Radau against scipy's, the continuum limit, and input
 validation. Paper units throughout."""
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from sims.single_feature import integrate_single_feature, solve_reduced
+from sims.dynamics.single_feature import integrate_single_feature, solve_reduced
 from theory.single_feature import (continuum_flow, continuum_survivor_fraction, fixed_point, initial_magnitudes,
                                    reduced_rhs)
 
@@ -147,7 +147,7 @@ def _scipy_reduced_jacobian(_, y, init, lam):
 
 @given(m=st.integers(min_value=2, max_value=3000), lam=lams, seed=seeds, scale=scales)
 def test_compiled_radau_matches_scipy_radau(m, lam, seed, scale):
-    """The compiled port (sims._radau) against scipy's own Radau on the same right-hand side and
+    """The compiled port (sims.dynamics._radau) against scipy's own Radau on the same right-hand side and
     Jacobian: same method, independently implemented, so the dense outputs agree to the solvers'
     global error. Bound 20 in units of atol + rtol|y| (measured max 1.6 at m ≤ 2000; a wrong
     tableau, error estimate or dense output gives ≳ 1e4)."""

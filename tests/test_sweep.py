@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sims.sweep import Sweep, run_sweep
+from sims.runs.sweep import Sweep, run_sweep
 
 from .sweep_points import dies_once, noisy_sum, rows_equal
 
@@ -45,7 +45,7 @@ def test_workers_give_identical_numbers(tmp_path):
 
 KILL_SCRIPT = """
 import sys
-from sims.sweep import Sweep, run_sweep
+from sims.runs.sweep import Sweep, run_sweep
 from tests.sweep_points import noisy_sum
 grid = {"a": tuple(range(12)), "b": (0.5,)}
 run_sweep(Sweep(name="k", point=noisy_sum, grid=grid, fixed={"delay": 0.25}, seed=9), sys.argv[1])

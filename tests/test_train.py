@@ -141,7 +141,7 @@ def test_per_instance_path_equals_batched_path(optimizer, noisy, monkeypatch):
     (theory.data_gradient, one parallel kernel pass) are two routes to the same update."""
     import importlib
 
-    module = importlib.import_module("sims.train")
+    module = importlib.import_module("sims.dynamics.train")
     spec = ModelSpec(n=12, m=20, l1=0.05, noise=NoiseSpec(family="laplace", sigma=0.1) if noisy else None)
     results = []
     for threshold in (0, 2**62):  # 0: every run per instance; huge: every run batched
@@ -160,6 +160,6 @@ def test_per_instance_path_equals_batched_path(optimizer, noisy, monkeypatch):
 def test_divergence_on_the_per_instance_path(monkeypatch):
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("sims.train"), "PER_INSTANCE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("sims.dynamics.train"), "PER_INSTANCE_MIN_SIZE", 0)
     with pytest.raises(DivergenceError, match=r"at step \d+"):
         run(ModelSpec(n=3, m=4), 100, optimizer="gd", lr=10.0, instances=2, W0=np.full((2, 3, 4), 2.0))

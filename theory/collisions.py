@@ -29,7 +29,7 @@ from scipy import stats
 from scipy.integrate import quad
 from scipy.special import erfc
 
-from . import _validate
+from . import validate
 
 __all__ = [
     "IDEALISATIONS",
@@ -175,8 +175,8 @@ def overlap_distribution(n: int, m: int) -> np.ndarray:
         Probability of each polysemantic count (each overlap neuron holds exactly one + and one −
         feature). Paper §2.4; derivations ``collisions.distinct-mean``, ``collisions.no-polysemantic``.
     """
-    n = _validate.integer("n", n, minimum=1)
-    m = _validate.integer("m", m, minimum=1)
+    n = validate.integer("n", n, minimum=1)
+    m = validate.integer("m", m, minimum=1)
     _distinct_sizes(n, m)
     a = np.arange(n + 1)[:, None]
     x = np.arange(n // 2 + 1)[None, :]
@@ -215,9 +215,9 @@ def probability_no_polysemantic(n: int, m: int, *, idealisation: str) -> float:
     Both → exp(−n²/(4m)) when n → ∞ with n²/m fixed. Dimensionless. Paper §2.4 (birthday
     corollaries); derivations ``collisions.no-polysemantic``, ``collisions.birthday``.
     """
-    n = _validate.integer("n", n, minimum=1)
-    m = _validate.integer("m", m, minimum=1)
-    _validate.choice("idealisation", idealisation, IDEALISATIONS)
+    n = validate.integer("n", n, minimum=1)
+    m = validate.integer("m", m, minimum=1)
+    validate.choice("idealisation", idealisation, IDEALISATIONS)
     if idealisation == "distinct":
         _distinct_sizes(n, m)
         return _no_polysemantic_distinct(n, m)
@@ -250,9 +250,9 @@ def neurons_for_no_polysemantic(n: int, probability: float, *, idealisation: str
     idealisation : {"signed-slots", "distinct"}
         Under "distinct" the search starts at m = n.
     """
-    n = _validate.integer("n", n, minimum=1)
-    p = _validate.real("probability", probability, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
-    _validate.choice("idealisation", idealisation, IDEALISATIONS)
+    n = validate.integer("n", n, minimum=1)
+    p = validate.real("probability", probability, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
+    validate.choice("idealisation", idealisation, IDEALISATIONS)
 
     def ok(mm):
         return probability_no_polysemantic(n, mm, idealisation=idealisation) >= p
@@ -278,7 +278,7 @@ def expected_abs_normal(scale: float) -> float:
     C_aa = ⟨W_a(0), W_a(T)⟩ per unit of trained weight w* if each feature's final neuron were a random
     one (keeping its initial sign), paper §3.5. Units: those of ``scale`` (weight units).
     """
-    s = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    s = validate.real("scale", scale, minimum=0.0, strict_min=True)
     return s * math.sqrt(2.0 / math.pi)
 
 
@@ -303,8 +303,8 @@ def expected_max_abs_normal(m: int, scale: float) -> float:
     scale : float
         Their standard deviation s > 0.
     """
-    m = _validate.integer("m", m, minimum=1)
-    s = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    m = validate.integer("m", m, minimum=1)
+    s = validate.real("scale", scale, minimum=0.0, strict_min=True)
     # the survival function drops from ≈ 1 to ≈ 0 around x₀ = √(2 ln 2m); split there so quad sees the step
     x0 = math.sqrt(2.0 * math.log(2.0 * m))
     x1 = x0 + 12.0  # beyond x1 the tail is < m·erfc(x1/√2) < 1e-30·m

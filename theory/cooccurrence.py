@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from . import _validate
+from . import validate
 from .loss import _weights, data_gradient, gram, loss, output_error_derivative
 from .single_feature import fixed_point, fixed_point_threshold
 
@@ -52,6 +52,7 @@ __all__ = [
     "lossless_capacity",
     "monosemantic_loss",
     "monosemantic_weight",
+    "predicted_excess_loss",
     "reoptimised_shared_pair_cost",
     "reoptimised_shared_pair_cost_expansion",
     "shared_pair_cost",
@@ -77,11 +78,11 @@ def _matrix(W) -> np.ndarray:
 
 
 def _probability(p, *, positive: bool = False) -> float:
-    return _validate.real("p", p, minimum=0.0, maximum=1.0, strict_min=positive)
+    return validate.real("p", p, minimum=0.0, maximum=1.0, strict_min=positive)
 
 
 def _l1(l1) -> float:
-    return _validate.real("l1", l1, minimum=0.0)
+    return validate.real("l1", l1, minimum=0.0)
 
 
 def _penalty(W: np.ndarray, l1: float):
@@ -219,7 +220,7 @@ def loss_minibatch(W, p: float, batch: int, *, l1: float = 0.0, rng) -> Minibatc
     """
     W = _matrix(W)
     p, l1 = _probability(p, positive=True), _l1(l1)
-    batch = _validate.integer("batch", batch, minimum=2)
+    batch = validate.integer("batch", batch, minimum=2)
     rng = np.random.default_rng(rng)
     X = (rng.random((batch, W.shape[-2])) < p).astype(W.dtype)
     A = X @ gram(W)                                  # (..., B, n); G is symmetric
@@ -328,7 +329,7 @@ def monosemantic_weight(l1: float) -> float:
     depend on p; λ = λ_code, so w* = ``theory.single_feature.fixed_point``(λ/4). Needs
     0 ≤ λ < 8/(3√3) ≈ 1.540.
     """
-    l1 = _validate.real("l1", l1, minimum=0.0, maximum=4 * fixed_point_threshold(), strict_max=True)
+    l1 = validate.real("l1", l1, minimum=0.0, maximum=4 * fixed_point_threshold(), strict_max=True)
     return fixed_point(l1 / 4)
 
 
@@ -476,7 +477,7 @@ def tetrahedron_break_even_ratio(against: str = "triangle") -> float:
     (3/2)(tetrahedron_l1 − 4) = √6 + 2√2 − 3 ≈ 2.278 (but the triangle already wins there, from
     ``triangle_break_even_ratio()`` ≈ 1.464). Dimensionless.
     """
-    _validate.choice("against", against, ("triangle", "pair"))
+    validate.choice("against", against, ("triangle", "pair"))
     if against == "triangle":
         return 6 * (tetrahedron_l1() - 3 - math.sqrt(3))
     return 1.5 * (tetrahedron_l1() - 4)
@@ -488,7 +489,7 @@ def lossless_capacity(m: int, p: float) -> int:
     At p = 0 the zero-loss set is G_ii = 1, G_ij ≤ 0 (i ≠ j), which holds at most 2m vectors in R^m.
     For p > 0 the input {i, k} also needs ReLU(1 + G_ik) = 1, so G_ik = 0: the rows are orthonormal.
     """
-    m = _validate.integer("m", m, minimum=1)
+    m = validate.integer("m", m, minimum=1)
     p = _probability(p)
     return 2 * m if p == 0 else m
 
@@ -502,7 +503,24 @@ def cooccurrence_capacity_bound(n: int, m: int, p: float) -> float:
     frames, e.g. ± pairs at n = 2m (cost exactly np) and the simplex of m + 1 vectors. The first-order
     cost of co-occurrence is therefore ≥ p·n(n − m)/m; exactly, L_p ≥ (1 − p)^{n−2} times it.
     """
-    n = _validate.integer("n", n, minimum=1)
-    m = _validate.integer("m", m, minimum=1)
+    n = validate.integer("n", n, minimum=1)
+    m = validate.integer("m", m, minimum=1)
     p = _probability(p)
     return p * n * max(n - m, 0) / m
+
+
+def predicted_excess_loss(k, d, p: float, l1: float):
+    """k·Δ(p) + d·(1 − ℓ*(λ)): the excess loss over nℓ*(λ) of k ± shared pairs and d dropped features.
+
+    Exact for 1-sparse solutions at the optimal weights (``shared_pair_cost``, ``dropped_feature_cost``);
+    loss per active feature, as L_p (dimensionless). Broadcasts over k and d.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import predicted_excess_loss
+    >>> float(predicted_excess_loss(0, 0, 0.01, 0.1))
+    0.0
+    >>> bool(predicted_excess_loss(1, 0, 0.01, 0.1) > 0)
+    True
+    """
+    return np.asarray(k) * shared_pair_cost(p, monosemantic_weight(l1)) + np.asarray(d) * dropped_feature_cost(l1)

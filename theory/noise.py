@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
+from . import validate
 
 __all__ = ["NOISE_FAMILIES", "TUNABLE_FAMILIES", "NoiseSpec", "excess_kurtosis", "three_point_probability"]
 
@@ -51,7 +51,7 @@ def excess_kurtosis(family: str) -> float:
     if family in TUNABLE_FAMILIES:
         raise ValueError(f"family {family!r} has a tunable kurtosis: read NoiseSpec(family={family!r}, sigma=..., "
                          f"kurtosis=...).excess_kurtosis")
-    _validate.choice("family", family, NOISE_FAMILIES)
+    validate.choice("family", family, NOISE_FAMILIES)
     return NOISE_FAMILIES[family]
 
 
@@ -61,7 +61,7 @@ def three_point_probability(kurtosis: float) -> float:
     ξ_k = ±σ/√p with probability p/2 each, else 0, has E ξ² = σ² and E ξ⁴/σ⁴ = 1/p, so excess
     kurtosis κ = 1/p − 3. Needs a finite κ >= −2.
     """
-    kurtosis = _validate.real("kurtosis", kurtosis, minimum=-2.0)
+    kurtosis = validate.real("kurtosis", kurtosis, minimum=-2.0)
     return 1.0 / (kurtosis + 3.0)
 
 
@@ -85,12 +85,12 @@ class NoiseSpec:
     kurtosis: float | None = None
 
     def __post_init__(self):
-        _validate.choice("family", self.family, _ALL_FAMILIES)
-        object.__setattr__(self, "sigma", _validate.real("sigma", self.sigma, minimum=0.0, strict_min=True))
+        validate.choice("family", self.family, _ALL_FAMILIES)
+        object.__setattr__(self, "sigma", validate.real("sigma", self.sigma, minimum=0.0, strict_min=True))
         if self.family in TUNABLE_FAMILIES:
             if self.kurtosis is None:
                 raise ValueError(f"kurtosis must be given (a finite number >= -2) for family {self.family!r}")
-            object.__setattr__(self, "kurtosis", _validate.real("kurtosis", self.kurtosis, minimum=-2.0))
+            object.__setattr__(self, "kurtosis", validate.real("kurtosis", self.kurtosis, minimum=-2.0))
         elif self.kurtosis is not None:
             raise ValueError(f"kurtosis must be None for family {self.family!r} (its excess kurtosis is fixed at "
                              f"{NOISE_FAMILIES[self.family]:g}); got {self.kurtosis!r}")

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from . import validate
 from .noise_loss import expected_loss_edgeworth
 
 __all__ = ["edgeworth_fourth_norm_drift", "predicted_fourth_norm_drift", "random_direction_gradient_square",
@@ -40,7 +40,7 @@ def random_direction_gradient_square(m: int) -> float:
     From ∇F = 4(u³ − F u) on the unit sphere, E Σu⁶ = 15/((m + 2)(m + 4)) and
     E F² = (9m + 96)/((m + 2)(m + 4)(m + 6)). Needs m >= 1 (0 at m = 1).
     """
-    m = _validate.integer("m", m, minimum=1)
+    m = validate.integer("m", m, minimum=1)
     return 96.0 * (m - 1) / ((m + 2) * (m + 4) * (m + 6))
 
 
@@ -49,8 +49,8 @@ def simplex_margin_factor(n: int, sigma: float) -> float:
 
     The weight of F_j in the Edgeworth correction (κ/12)·F_j·A. Needs n >= 2, σ > 0.
     """
-    n = _validate.integer("n", n, minimum=2)
-    sigma = _validate.real("sigma", sigma, minimum=0.0, strict_min=True)
+    n = validate.integer("n", n, minimum=2)
+    sigma = validate.real("sigma", sigma, minimum=0.0, strict_min=True)
     c = 1.0 / (n - 1)
     return (n - 1) * sigma * c * math.exp(-0.5 * (c / sigma) ** 2) / _SQRT_2PI
 
@@ -62,7 +62,7 @@ def predicted_fourth_norm_drift(n: int, m: int, sigma: float, kurtosis: float) -
     t = lr·steps, at the centred-simplex Gram matrix; multiply by lr for the drift per SGD step.
     Needs n >= 2, m >= 1, σ > 0, κ >= −2.
     """
-    kurtosis = _validate.real("kurtosis", kurtosis, minimum=-2.0)
+    kurtosis = validate.real("kurtosis", kurtosis, minimum=-2.0)
     return -kurtosis / 12.0 * simplex_margin_factor(n, sigma) * random_direction_gradient_square(m)
 
 
@@ -86,7 +86,7 @@ def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 
         raise ValueError(f"W must be a finite array of shape (n, m) or (instances, n, m) with n >= 2, got {W.shape}")
     if np.any(np.sum(W * W, axis=-1) == 0):
         raise ValueError("W must have no zero row (the fourth norm of 0 is undefined)")
-    h = _validate.real("h", h, minimum=0.0, strict_min=True)
+    h = validate.real("h", h, minimum=0.0, strict_min=True)
     flat = W.reshape((-1,) + W.shape[-2:])
     out = []
     for Wi in flat:

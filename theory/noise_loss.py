@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from . import _validate
+from . import validate
 
 __all__ = [
     "centred_simplex",
@@ -78,11 +78,11 @@ def _weights(W) -> np.ndarray:
 
 
 def _sigma(sigma) -> float:
-    return _validate.real("sigma", sigma, minimum=0.0)
+    return validate.real("sigma", sigma, minimum=0.0)
 
 
 def _kurtosis(kurtosis) -> float:
-    return _validate.real("kurtosis", kurtosis, minimum=-2.0)
+    return validate.real("kurtosis", kurtosis, minimum=-2.0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -346,8 +346,8 @@ def centred_simplex(n: int, m: int) -> np.ndarray:
     The neuron-aligned centred one-hot simplex: unit rows, ⟨W_i, W_j⟩ = −1/(n − 1), Σ_i W_i = 0.
     Needs 2 <= n <= m. Derivation: ``noise.end-states``.
     """
-    n = _validate.integer("n", n, minimum=2)
-    m = _validate.integer("m", m, minimum=1)
+    n = validate.integer("n", n, minimum=2)
+    m = validate.integer("m", m, minimum=1)
     if m < n:
         raise ValueError(f"m must be >= n = {n} to embed the centred simplex in the neuron basis, got {m}")
     W = np.zeros((n, m))
@@ -362,7 +362,7 @@ def simplex_fourth_norm(n: int) -> float:
     (``centred_simplex``); 43/56 ≈ 0.768 at n = 8 (paper §2.5(c)). Needs n >= 2 (dimensionless).
     Derivation: ``noise.end-states``.
     """
-    n = _validate.integer("n", n, minimum=2)
+    n = validate.integer("n", n, minimum=2)
     return ((1 - 1 / n) ** 4 + (n - 1) / n**4) / (1 - 1 / n) ** 2
 
 
@@ -374,8 +374,8 @@ def reduced_simplex(n: int, m: int) -> np.ndarray:
     over their neurons. The end state SGD reaches under bipolar noise (σ = 0.15, n = 8, m = 16;
     ledger claim ``noise-dynamics.end-state-bipolar``). Needs 2 <= n <= m + 1.
     """
-    n = _validate.integer("n", n, minimum=2)
-    m = _validate.integer("m", m, minimum=1)
+    n = validate.integer("n", n, minimum=2)
+    m = validate.integer("m", m, minimum=1)
     if m < n - 1:
         raise ValueError(f"m must be >= n - 1 = {n - 1} to hold the reduced simplex, got {m}")
     a = np.sqrt(n / (n - 1))
@@ -392,7 +392,7 @@ def reduced_simplex_fourth_norm(n: int) -> float:
     a = √(n/(n − 1)), b = (1/√(n − 1) − a)/(n − 1); rows have unit norm. 0.7940 at n = 8, against
     43/56 ≈ 0.768 for the neuron-aligned simplex (``simplex_fourth_norm``). Needs n >= 2.
     """
-    n = _validate.integer("n", n, minimum=2)
+    n = validate.integer("n", n, minimum=2)
     a = np.sqrt(n / (n - 1))
     b = (1 / np.sqrt(n - 1) - a) / (n - 1)
     return float(((n - 1) * ((a + b) ** 4 + (n - 2) * b**4) + 1 / (n - 1)) / n)
@@ -404,7 +404,7 @@ def random_direction_fourth_norm(m: int) -> float:
     The expected fourth norm of a randomly oriented unit row; 1/6 at m = 16. Needs m >= 1.
     Derivation: ``noise.end-states``.
     """
-    m = _validate.integer("m", m, minimum=1)
+    m = validate.integer("m", m, minimum=1)
     return 3.0 / (m + 2)
 
 

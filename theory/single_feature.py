@@ -24,7 +24,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.special import erfcx
 
-from . import _validate
+from . import validate
 
 __all__ = [
     "ContinuumLaw",
@@ -60,8 +60,8 @@ def exact_weights(w0, log_a, b) -> np.ndarray:
     weights (paper units); ``log_a`` and ``b ≥ 0`` are the reduced variables at time t.
     """
     w0 = np.asarray(w0, dtype=np.float64)
-    log_a = _validate.real("log_a", log_a)
-    b = _validate.real("b", b, minimum=0.0)
+    log_a = validate.real("log_a", log_a)
+    b = validate.real("b", b, minimum=0.0)
     return np.sign(w0) * math.exp(log_a) * np.maximum(np.abs(w0) - b, 0.0)
 
 
@@ -134,7 +134,7 @@ def reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: float = 1
     absolute error ≈ a·(error of b) ≥ a·2⁻⁵³·b, which grows with a ≈ e^{λt/w*} once one survivor
     is left (≈ 3e-7 at λ = 0.05, t = 400); for long runs continue the lone survivor directly.
     """
-    lam = _validate.real("lam", lam, minimum=0.0)
+    lam = validate.real("lam", lam, minimum=0.0)
     t_eval = np.atleast_1d(np.asarray(t_eval, dtype=np.float64))
     if t_eval.ndim != 1 or t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
         raise ValueError("t_eval must be a non-empty increasing sequence of times >= 0")
@@ -148,7 +148,7 @@ def reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: float = 1
 
 def norm_balance_rate(q, l1_norm, lam):
     """dq/dt = 2(1 − q)q − 2λS for q = ‖w‖², S = ‖w‖₁ (paper §2.3(c); ``single-feature.norm-balance``)."""
-    lam = _validate.real("lam", lam, minimum=0.0)
+    lam = validate.real("lam", lam, minimum=0.0)
     q = np.asarray(q, dtype=np.float64)
     return 2 * (1 - q) * q - 2 * lam * np.asarray(l1_norm, dtype=np.float64)
 
@@ -158,7 +158,7 @@ def quasi_static_feature_benefit(l1_norm, lam, sq_norm=1.0):
 
     Derivation ``single-feature.norm-balance``. Paper units; ``sq_norm`` = q > 0.
     """
-    lam = _validate.real("lam", lam, minimum=0.0)
+    lam = validate.real("lam", lam, minimum=0.0)
     q = np.asarray(sq_norm, dtype=np.float64)
     if np.any(q <= 0):
         raise ValueError(f"sq_norm must be > 0, got {sq_norm!r}")
@@ -179,8 +179,8 @@ def relative_variance(w) -> float:
 
 
 def _heuristic_args(t, m, lam):
-    m = _validate.integer("m", m, minimum=1)
-    lam = _validate.real("lam", lam, minimum=0.0)
+    m = validate.integer("m", m, minimum=1)
+    lam = validate.real("lam", lam, minimum=0.0)
     t = np.asarray(t, dtype=np.float64)
     if np.any(t < 0) or not np.all(np.isfinite(t)):
         raise ValueError("t must be finite and >= 0")
@@ -272,8 +272,8 @@ def continuum_flow(tau, eps: float, scale: float = 1.0, *, rtol: float = 1e-10,
     Its ε → 0 limit is ``continuum_law`` (the difference is O(ε) after the transient). Radau,
     since the log a equation is stiff (rate 2/ε) when ε is small.
     """
-    eps = _validate.real("eps", eps, minimum=0.0, strict_min=True)
-    scale = _validate.real("scale", scale, minimum=0.0, strict_min=True)
+    eps = validate.real("eps", eps, minimum=0.0, strict_min=True)
+    scale = validate.real("scale", scale, minimum=0.0, strict_min=True)
     tau = np.atleast_1d(np.asarray(tau, dtype=np.float64))
     if tau.ndim != 1 or tau.size == 0 or tau[0] < 0 or np.any(np.diff(tau) <= 0):
         raise ValueError("tau must be a non-empty increasing sequence of times >= 0")
@@ -351,5 +351,5 @@ def fixed_point(lam: float) -> float:
     (at equality the root is the degenerate w = 1/√3, excluded). Paper §2.6; derivation
     ``single-feature.fixed-point``. Paper units.
     """
-    lam = _validate.real("lam", lam, minimum=0.0, maximum=fixed_point_threshold(), strict_max=True)
+    lam = validate.real("lam", lam, minimum=0.0, maximum=fixed_point_threshold(), strict_max=True)
     return 2.0 / math.sqrt(3.0) * math.cos(math.acos(-1.5 * math.sqrt(3.0) * lam) / 3.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import _validate
+from . import validate
 from .noise import NoiseSpec
 
 __all__ = ["ModelSpec"]
@@ -39,9 +39,9 @@ class ModelSpec:
     noise: NoiseSpec | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "n", _validate.integer("n", self.n, minimum=1))
-        object.__setattr__(self, "m", _validate.integer("m", self.m, minimum=1))
-        object.__setattr__(self, "l1", _validate.real("l1", self.l1, minimum=0.0))
+        object.__setattr__(self, "n", validate.integer("n", self.n, minimum=1))
+        object.__setattr__(self, "m", validate.integer("m", self.m, minimum=1))
+        object.__setattr__(self, "l1", validate.real("l1", self.l1, minimum=0.0))
         if self.noise is not None and not isinstance(self.noise, NoiseSpec):
             raise ValueError(f"noise must be a NoiseSpec or None, got {self.noise!r}")
 

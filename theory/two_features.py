@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from . import validate
 
 __all__ = ["shared_neuron_rhs"]
 
@@ -27,7 +27,7 @@ def shared_neuron_rhs(t: float, y, lam: float, same_sign: bool | None = None) ->
     current signs, which is the exact flow restricted to the shared neuron. sign(0) = 0, so a
     weight at exactly 0 stays there. Paper units.
     """
-    lam = _validate.real("lam", lam, minimum=0.0)
+    lam = validate.real("lam", lam, minimum=0.0)
     x, w = float(y[0]), float(y[1])
     rho = (x * w > 0) if same_sign is None else bool(same_sign)
     common = 1.0 - x * x - w * w

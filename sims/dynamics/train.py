@@ -1,0 +1,354 @@
+"""Training the toy model in numpy, batched over independent instances.
+
+Units: ``steps`` are optimiser steps. For gradient descent with learning rate η, k steps
+approximate the gradient flow dW/dt = −∂L/∂W at time t = kη (``sims.dynamics.gradient_flow``).
+
+Optimisers (``TrainConfig.optimizer``):
+
+* ``"gd"``: W ← W − η(∂L_data/∂W + λ sign W). With ``spec.noise`` set, each step draws a fresh
+  ξ shared by all inputs and instances: this is the paper's SGD (fourth_norm.py).
+* ``"prox_gd"``: W ← soft_threshold(W − η ∂L_data/∂W, ηλ), proximal gradient descent, which
+  sets weights exactly to zero (the ℓ1 kink of the paper's §2.3).
+* ``"adamw"``: torch.optim.AdamW with its defaults (β = (0.9, 0.999), ε = 1e-8, decoupled weight
+  decay 0.01, bias correction), applied to ∂L/∂W with the L1 subgradient, as the paper trains.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numba
+import numpy as np
+
+from theory import validate
+from theory.loss import data_gradient, loss
+from theory.spec import ModelSpec
+
+from . import _kernels
+from ..measure.metrics import band_polysemantic_count, fourth_norm, l1_norms
+from .schedule import Schedule
+
+__all__ = ["DivergenceError", "TrainConfig", "TrainResult", "default_metrics", "initial_weights", "train"]
+
+OPTIMIZERS = ("gd", "prox_gd", "adamw")
+DTYPES = ("float32", "float64")
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced NaN or inf; ``step`` is the optimiser step (1-based) where it happened."""
+
+    def __init__(self, step: int, optimizer: str, lr: float):
+        self.step = step
+        super().__init__(
+            f"weights became non-finite at step {step} ({optimizer}, lr={lr:g}); "
+            "lower lr or check the initial weights")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """How to train: optimiser, step size, number of steps and instances, dtype, recording.
+
+    Parameters
+    ----------
+    optimizer : {"gd", "prox_gd", "adamw"}
+    lr : float
+        Learning rate η > 0 (optimiser-step units).
+    steps : int
+        Number of optimiser steps (>= 0).
+    instances : int
+        Independent models trained side by side (>= 1); they share noise draws, nothing else.
+    dtype : {"float32", "float64"}
+    betas, eps, weight_decay : AdamW only; torch defaults.
+    record : Schedule
+        Steps at which ``metrics`` are evaluated (0 and ``steps`` always included).
+    keep_weights : bool
+        Also keep a copy of W at every recorded step (memory: records × instances × n × m).
+    """
+
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    steps: int = 7500
+    instances: int = 1
+    dtype: str = "float64"
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.01
+    record: Schedule = field(default_factory=lambda: Schedule(points=50))
+    keep_weights: bool = False
+
+    def __post_init__(self):
+        validate.choice("optimizer", self.optimizer, OPTIMIZERS)
+        validate.real("lr", self.lr, minimum=0.0, strict_min=True)
+        validate.integer("steps", self.steps, minimum=0)
+        validate.integer("instances", self.instances, minimum=1)
+        validate.choice("dtype", self.dtype, DTYPES)
+        if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
+            raise ValueError(f"betas must be a tuple (beta1, beta2), got {self.betas!r}")
+        for i, b in enumerate(self.betas):
+            validate.real(f"betas[{i}]", b, minimum=0.0, maximum=1.0, strict_max=True)
+        validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+        validate.real("weight_decay", self.weight_decay, minimum=0.0)
+        if not isinstance(self.record, Schedule):
+            raise ValueError(f"record must be a Schedule, got {self.record!r}")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Outcome of ``train``: initial and final weights (instances, n, m) and the recorded history.
+
+    ``history[name]`` has shape (len(steps), instances); ``weights`` (if kept) has shape
+    (len(steps), instances, n, m). ``seed`` is the entropy of the root SeedSequence, or None when
+    a Generator was passed in.
+    """
+
+    spec: ModelSpec
+    config: TrainConfig
+    W0: np.ndarray
+    W: np.ndarray
+    steps: np.ndarray
+    history: Mapping[str, np.ndarray]
+    weights: np.ndarray | None
+    seed: int | None
+
+
+def default_metrics(W: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray]:
+    """Per-instance summaries: noiseless loss, mean fourth norm, mean ‖W_i‖₁, band polysemantic count."""
+    return {
+        "loss": loss(W, l1=spec.l1),
+        "fourth_norm": np.nanmean(fourth_norm(W), axis=-1),
+        "l1_norm": l1_norms(W).mean(axis=-1),
+        "polysemantic": band_polysemantic_count(W),
+    }
+
+
+def _generator(rng) -> tuple[np.random.Generator, int | None]:
+    if isinstance(rng, np.random.Generator):
+        return rng, None
+    if rng is None or isinstance(rng, (int, np.integer)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed, got {rng!r}")
+        ss = np.random.SeedSequence(rng)
+    elif isinstance(rng, np.random.SeedSequence):
+        ss = rng
+    else:
+        raise ValueError(f"rng must be a numpy Generator, SeedSequence, integer seed or None, got {rng!r}")
+    return np.random.default_rng(ss), ss.entropy
+
+
+def initial_weights(spec: ModelSpec, instances: int, *, rng: np.random.Generator) -> np.ndarray:
+    """W_ik ~ N(0, 1/m), float64 of shape (instances, n, m); instance j uses the j-th stream
+    spawned from ``rng``, so it does not depend on how many instances are drawn."""
+    validate.integer("instances", instances, minimum=1)
+    return np.stack([child.normal(0.0, spec.init_std, size=spec.shape) for child in rng.spawn(instances)])
+
+
+def _start(spec: ModelSpec, config: TrainConfig, W0, rng) -> np.ndarray:
+    if W0 is None:
+        return initial_weights(spec, config.instances, rng=rng).astype(config.dtype)
+    W0 = np.array(W0, dtype=config.dtype, order="C", copy=True)
+    if W0.shape == spec.shape and config.instances == 1:
+        W0 = W0[None]
+    want = (config.instances, spec.n, spec.m)
+    if W0.shape != want:
+        raise ValueError(f"W0 must have shape {want} (instances, n, m), got {W0.shape}")
+    if not np.all(np.isfinite(W0)):
+        raise ValueError("W0 must be finite")
+    return W0
+
+
+class _Update:
+    """The optimiser's kernels, state arrays (shaped like W) and per-step scalars."""
+
+    def __init__(self, spec: ModelSpec, config: TrainConfig, W: np.ndarray):
+        dt = W.dtype.type
+        self.dt, self.config = dt, config
+        self.state: list[np.ndarray] = []
+        if config.optimizer == "gd":
+            self.parallel, self.serial = _kernels.gd_step, _kernels.gd_step_serial
+            self.fixed = (dt(config.lr), dt(spec.l1))
+        elif config.optimizer == "prox_gd":
+            self.parallel, self.serial = _kernels.prox_gd_step, _kernels.prox_gd_step_serial
+            self.fixed = (dt(config.lr), dt(config.lr * spec.l1))
+        else:
+            self.parallel, self.serial = _kernels.adamw_step, _kernels.adamw_step_serial
+            self.state = [np.zeros_like(W), np.zeros_like(W)]
+            beta1, beta2 = config.betas
+            self.fixed = (dt(spec.l1), dt(1 - config.lr * config.weight_decay), dt(1 - beta1), dt(beta2),
+                          dt(1 - beta2))
+
+    def scalars(self, step: int) -> tuple:
+        """Kernel scalars for optimiser step ``step`` (1-based): AdamW's bias corrections change."""
+        if self.config.optimizer != "adamw":
+            return self.fixed
+        beta1, beta2 = self.config.betas
+        dt = self.dt
+        return self.fixed + (dt(self.config.lr / (1 - beta1**step)), dt(math.sqrt(1 - beta2**step)),
+                             dt(self.config.eps))
+
+
+#: Longest run of steps between synchronisations of the worker threads (bounds the pre-drawn noise).
+STRETCH = 256
+
+#: Per-instance threading pays off once each instance's n·m reaches this size.
+PER_INSTANCE_MIN_SIZE = 1 << 14
+
+
+def _use_per_instance(W: np.ndarray) -> bool:
+    return W.shape[0] >= 2 and W.shape[1] * W.shape[2] >= PER_INSTANCE_MIN_SIZE and numba.get_num_threads() >= 2
+
+
+@contextmanager
+def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarray], np.ndarray] | None = None):
+    """One step for all instances at once: batched BLAS products, then one parallel kernel pass.
+    ``gradient(W)``, if given, replaces the one-hot data gradient (``train``'s ``gradient``)."""
+    grad = np.empty_like(W)
+    flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
+
+    def advance(steps: range, xis: list) -> int:
+        for step, xi in zip(steps, xis):
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
+                if gradient is None:
+                    data_gradient(W, xi=xi, out=grad)
+                else:
+                    grad[...] = gradient(W)
+            if _kernels.run(update.parallel, *flat, *update.scalars(step)):
+                return step
+        return 0
+
+    yield advance
+
+
+@contextmanager
+def _per_instance_steps(W: np.ndarray, update: _Update):
+    """One step per instance on a pool of threads (one per numba thread), each running the whole
+    step of its instance with single-threaded BLAS and serial GIL-free kernels: the thread pools of
+    BLAS and numba no longer compete for the cores, and each instance's data stays in cache."""
+    from threadpoolctl import threadpool_limits
+
+    I, n, _ = W.shape
+    grad = np.empty_like(W)
+    S = np.empty((I, n, n), dtype=W.dtype)
+    colsum = np.empty((I, n), dtype=W.dtype)
+    A = np.empty((I, n, n), dtype=W.dtype)
+    flat = [[W[i].reshape(-1), grad[i].reshape(-1)] + [s[i].reshape(-1) for s in update.state] for i in range(I)]
+
+    def instance(i: int, scalars: tuple, xi) -> int:
+        Wi = W[i]
+        np.matmul(Wi, Wi.T, out=A[i])
+        if xi is None:
+            _kernels.symmetric_error(A[i], S[i])
+            np.matmul(S[i], Wi, out=grad[i])
+        else:
+            A[i] += (Wi @ xi)[None, :]
+            _kernels.symmetrised_error(A[i], S[i], colsum[i])
+            np.matmul(S[i], Wi, out=grad[i])
+            grad[i] += colsum[i][:, None] * xi
+        return update.serial(*flat[i], *scalars)
+
+    threads = min(numba.get_num_threads(), I)
+    shares = [range(t, I, threads) for t in range(threads)]  # one task per thread and stretch
+
+    def share(instances: range, steps: range, scalars: list, xis: list) -> int:
+        """Run every step of the stretch for these instances; return the first diverging step or 0.
+        Instances are independent (noise draws are made beforehand), so threads need no sync."""
+        # errstate is per thread; divergence is reported by the kernels' non-finite count
+        with np.errstate(over="ignore", invalid="ignore"):
+            for step, sc, xi in zip(steps, scalars, xis):
+                if sum(instance(i, sc, xi) for i in instances):
+                    return step
+        return 0
+
+    def advance(steps: range, xis: list) -> int:
+        scalars = [update.scalars(step) for step in steps]
+        bad = [b for b in pool.map(share, shares, [steps] * threads, [scalars] * threads, [xis] * threads) if b]
+        return min(bad, default=0)
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=threads) as pool:
+        yield advance
+
+
+def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
+          metrics: Callable[[np.ndarray, ModelSpec], Mapping[str, np.ndarray]] = default_metrics,
+          gradient: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+          ) -> TrainResult:
+    """Train ``config.instances`` independent copies of the model for ``config.steps`` steps.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    config : TrainConfig
+    W0 : array of shape (instances, n, m), optional
+        Initial weights; drawn N(0, 1/m) from ``rng`` when omitted.
+    rng : Generator, SeedSequence, int or None
+        Source of the initialisation and of the noise draws. Same seed, same numbers.
+    metrics : callable
+        ``metrics(W, spec)`` → dict of per-instance arrays, evaluated at the recorded steps.
+    gradient : callable, optional
+        ``gradient(W, rng)`` → ∂L_data/∂W (shape of W, without the L1 term, which the optimiser
+        applies from ``spec.l1``), replacing the one-hot data gradient: other input laws, e.g.
+        co-occurring features (``sims.dynamics.cooccurrence``). Called once per step with the run's
+        generator; needs ``spec.noise`` None.
+
+    Raises
+    ------
+    DivergenceError
+        If a weight becomes NaN or inf; the message gives the step.
+    """
+    if not isinstance(spec, ModelSpec):
+        raise ValueError(f"spec must be a ModelSpec, got {spec!r}")
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig, got {config!r}")
+    gen, seed = _generator(rng)
+    W = _start(spec, config, W0, gen)
+    W0 = W.copy()
+    record_steps = config.record.steps(config.steps)
+    records: dict[str, list] = {}
+    snapshots = []
+
+    def record(Wcur, step):
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = {key: np.asarray(value) for key, value in metrics(Wcur, spec).items()}
+        if "loss" in values and not np.all(np.isfinite(values["loss"])):
+            raise DivergenceError(step, config.optimizer, config.lr)
+        for key, value in values.items():
+            records.setdefault(key, []).append(value)
+        if config.keep_weights:
+            snapshots.append(Wcur.copy())
+
+    update = _Update(spec, config, W)
+    if gradient is not None:
+        if not callable(gradient):
+            raise ValueError(f"gradient must be callable gradient(W, rng), got {gradient!r}")
+        if spec.noise is not None:
+            raise ValueError("gradient replaces the data gradient and cannot be combined with spec.noise")
+        custom = gradient
+
+        def step_fn(W, update):
+            return _batched_steps(W, update, lambda Wc: custom(Wc, gen))
+    else:
+        step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
+    next_record = 0
+    if record_steps[0] == 0:  # always true: schedules include step 0
+        record(W, 0)
+        next_record = 1
+    done = 0
+    with step_fn(W, update) as advance:
+        # run stretches of steps between records; noise is drawn per step, in order, beforehand
+        for stop in record_steps[next_record:]:
+            while done < stop:
+                steps = range(done + 1, min(int(stop), done + STRETCH) + 1)
+                xis = [None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
+                       for _ in steps]
+                bad = advance(steps, xis)
+                if bad:
+                    raise DivergenceError(bad, config.optimizer, config.lr)
+                done = steps[-1]
+            record(W, int(stop))
+
+    history = {key: np.stack(values) for key, values in records.items()}
+    weights = np.stack(snapshots) if config.keep_weights else None
+    return TrainResult(spec, config, W0, W, record_steps, history, weights, seed)

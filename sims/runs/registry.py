@@ -1,0 +1,132 @@
+"""Every named sweep: the grids that ``incidental sweep NAME`` runs (``SWEEPS``, ``make_sweep``) and the grids
+of the figure reproductions (``*_sweep(quick=, seed=)``). Each has a quick grid (minutes on 2 cores) and a
+full grid; the point functions live in ``sims.studies`` (module-level, so worker processes can import them).
+"""
+
+from __future__ import annotations
+
+from ..studies.collisions import polysemantic_counts, start_end_correlations
+from ..studies.cooccurrence import capacity_point, tradeoff_point
+from ..studies.diagnosis import diagnosis_point
+from ..studies.mitigations import ARMS, KAPPAS, RECIPES, kurtosis_point, mitigation_point
+from ..studies.noise import FAMILIES, SIGMAS, CONDITIONS, fourth_norm_curve, noise_polysemantic_counts
+from ..studies.sparsity import sparsity_curves
+from .sweep import Sweep
+
+__all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "kurtosis_sweep", "make_sweep",
+           "mitigations_sweep", "noise_counts_sweep", "noise_sweep", "regimes_sweep", "sparsity_sweep",
+           "tradeoff_sweep"]
+
+
+M_PAPER = tuple(range(256, 4097, 256))
+M_QUICK = (64, 128, 256, 512, 1024)
+L1_CURVES = (1e-3, 1e-2, 1e-1)
+
+# name → (point function, quick grid and fixed parameters, full grid and fixed parameters)
+SWEEPS = {
+    "polysemantic": (
+        polysemantic_counts,
+        ({"m": (64, 128, 256, 512, 1024)}, {"n": 64, "l1": 1e-3, "steps": 7500, "instances": 8}),
+        ({"m": tuple(range(256, 4097, 256))}, {"n": 256, "l1": 1e-3, "steps": 7500, "instances": 16}),
+    ),
+    # paper §3.4 (all_curves.py): the collision count for three λ
+    "curves": (
+        polysemantic_counts,
+        ({"l1": L1_CURVES, "m": M_QUICK}, {"n": 64, "steps": 7500, "instances": 8}),
+        ({"l1": L1_CURVES, "m": M_PAPER}, {"n": 256, "steps": 7500, "instances": 16}),
+    ),
+    # paper §3.5 (correlations.py): the start–end correlation matrix at one (n, m)
+    "correlations": (
+        start_end_correlations,
+        ({"m": (1024,)}, {"n": 64, "l1": 1e-3, "steps": 7500, "instances": 8}),
+        ({"m": (4096,)}, {"n": 256, "l1": 1e-3, "steps": 7500, "instances": 16}),
+    ),
+}
+
+
+def make_sweep(name: str, *, quick: bool, seed: int = 0) -> Sweep:
+    """The registered sweep ``name`` at its quick or full size."""
+    if name not in SWEEPS:
+        raise ValueError(f"sweep must be one of {sorted(SWEEPS)}, got {name!r}")
+    point, quick_grid, full_grid = SWEEPS[name]
+    grid, fixed = quick_grid if quick else full_grid
+    return Sweep(name=name, point=point, grid=grid, fixed=fixed, seed=seed)
+
+
+# ---------------------------------------------------------------------------------- figure grids
+
+
+def sparsity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """One point: m = 1e5 (quick: 1e4), λ = 1e-5, scale 0.9, brute force at m = 2000 (quick: 500)."""
+    fixed = {"lam": 1e-5, "scale": 0.9, "brute_m": 500 if quick else 2000, "points": 240}
+    return Sweep(name="sparsity-quick" if quick else "sparsity", point=sparsity_curves,
+                 grid={"m": (10**4,) if quick else (10**5,)}, fixed=fixed, seed=seed)
+
+
+def noise_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """All families × σ; quick: 2e4 steps, full (the paper's): 1e5 steps."""
+    fixed = {"n": 8, "m": 16, "lr": 0.02, "steps": 20_000 if quick else 100_000, "instances": 5, "points": 50}
+    return Sweep(name="noise-quick" if quick else "noise", point=fourth_norm_curve,
+                 grid={"family": FAMILIES, "sigma": SIGMAS}, fixed=fixed, seed=seed)
+
+
+def noise_counts_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """Conditions × m at n = 16; quick: 2e4 steps × 8 instances, full: 1e5 steps × 16 instances, at lr
+    0.02 up to m = 32 and lr 0.02·32/m with proportionally more steps beyond (``lr_reference_m``)."""
+    fixed = {"n": 16, "sigma": 0.15, "l1": 0.01, "lr": 0.02, "steps": 20_000 if quick else 100_000,
+             "instances": 8 if quick else 16, "lr_reference_m": 32}
+    grid = {"condition": tuple(CONDITIONS), "m": (16, 32, 64, 128) if quick else (16, 32, 64, 128, 256)}
+    return Sweep(name="noise-counts-quick" if quick else "noise-counts", point=noise_polysemantic_counts,
+                 grid=grid, fixed=fixed, seed=seed)
+
+
+def tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """m × λ at n = 16 (quick: m ∈ {32, 64}, λ ∈ {0.1, 0.2}, 8 instances) or n = 32 (m ∈ {64, 128, 256},
+    λ ∈ {0.05, 0.1, 0.2}, 32 instances); p inside each point up to np = 0.8 (the first-order objective's range):
+    {0, 0.01, 0.02, 0.05} at n = 16, {0, 0.005, 0.01, 0.025} at n = 32."""
+    ps = (0.0, 0.01, 0.02, 0.05) if quick else (0.0, 0.005, 0.01, 0.025)
+    fixed = {"n": 16 if quick else 32, "instances": 8 if quick else 32, "ps": ps}
+    grid = {"m": (32, 64) if quick else (64, 128, 256), "l1": (0.1, 0.2) if quick else (0.05, 0.1, 0.2)}
+    return Sweep(name="tradeoff-quick" if quick else "tradeoff", point=tradeoff_point, grid=grid, fixed=fixed, seed=seed)
+
+
+def capacity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """n at m = 8 (quick: n ∈ {8, 12, 16, 20}, 4 instances; full: n ∈ {8, 10, …, 20}, 16 instances), λ = 0.02,
+    p ∈ {0, 0.01, 0.02, 0.04} inside each point (np ≤ 0.8; p/λ up to 2, past the triangle break-even 1.46)."""
+    ns = (8, 12, 16, 20) if quick else tuple(range(8, 21, 2))
+    return Sweep(name="capacity-quick" if quick else "capacity", point=capacity_point,
+                 grid={"n": ns}, fixed={"m": 8, "l1": 0.02, "instances": 4 if quick else 16,
+                                        "ps": (0.0, 0.01, 0.02, 0.04)}, seed=seed)
+
+
+def regimes_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """n at m = 8 from the incidental regime (n < m) through n = 2m (quick: n ∈ {4, 8, 12, 16}, 4 instances;
+    full: n ∈ {2, 4, …, 16}, 16 instances), λ = 0.05, p ∈ {0, 0.01, 0.02, 0.05} (np ≤ 0.8)."""
+    ns = (4, 8, 12, 16) if quick else tuple(range(2, 17, 2))
+    return Sweep(name="regimes-quick" if quick else "regimes", point=capacity_point, grid={"n": ns},
+                 fixed={"m": 8, "l1": 0.05, "instances": 4 if quick else 16, "ps": (0.0, 0.01, 0.02, 0.05)}, seed=seed)
+
+
+def mitigations_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """One point per (recipe, arm): prox-GD only when quick, prox-GD and the paper's AdamW at full size; arms
+    that keep the width share the initial weights (``init_seed``)."""
+    fixed = {"n": 32 if quick else 64, "m": 128 if quick else 256, "instances": 16 if quick else 32,
+             "init_seed": seed}
+    return Sweep(name="mitigations-quick" if quick else "mitigations", point=mitigation_point,
+                 grid={"recipe": ("prox-gd",) if quick else RECIPES, "arm": ARMS}, fixed=fixed, seed=seed)
+
+
+def kurtosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """One point per excess kurtosis in ``KAPPAS``, all from the same initial weights (``init_seed``)."""
+    return Sweep(name="mitigations-kurtosis-quick" if quick else "mitigations-kurtosis", point=kurtosis_point,
+                 grid={"kappa": KAPPAS}, fixed={"instances": 8 if quick else 32, "init_seed": seed}, seed=seed)
+
+
+#: co-occurrence probabilities of the diagnosis figure
+DIAGNOSIS_PS = (0.0, 0.0025, 0.005, 0.01, 0.02)
+
+
+def diagnosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    fixed = {"n": 32, "m": 128, "l1": 0.1, "instances": 8 if quick else 64, "init_seed": seed}
+    return Sweep(name="diagnosis-quick" if quick else "diagnosis", point=diagnosis_point, grid={"p": DIAGNOSIS_PS},
+                 fixed=fixed, seed=seed)
