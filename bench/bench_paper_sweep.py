@@ -1,4 +1,4 @@
-"""Wall time of the paper-size collision sweep (issue 6), measured on a subset and extrapolated.
+"""Wall time of the paper-size collision sweep, measured on a subset and extrapolated.
 
 The sweep (``incidental reproduce collisions``, sweep ``polysemantic`` at full size): n = 256,
 m = 256…4096 in steps of 256 (16 points), 16 instances each, AdamW, 7500 steps, float32. Each point
@@ -10,7 +10,7 @@ a per-step time and a fixed cost (initialisation, records, metrics) per point:
 
 per_step and fixed are fitted linear in m (least squares over the measured m; the work per step is
 two (I, n, n)@(I, n, m) GEMMs plus O(I·n·m) element-wise work), and the sweep's wall time is the sum
-over the 16 points of the fitted point(m). Target (issue 6): under 2 hours on this machine's 2 cores
+over the 16 points of the fitted point(m). Target: under 2 hours on this machine's 2 cores
 (the paper's PyTorch code: about 11 hours).
 
 Run: ``python bench/bench_paper_sweep.py [--m 256 1024 2048 4096] [--json out.json]``.
@@ -29,7 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sims.runs.registry import make_sweep, polysemantic_counts  # noqa: E402
+from sims.runs.registry import make_sweep  # noqa: E402
+from sims.studies.collisions import polysemantic_counts  # noqa: E402
 
 TARGET_HOURS = 2.0
 

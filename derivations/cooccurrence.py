@@ -1,4 +1,4 @@
-"""Co-occurring features (issue 8): the expected loss to first order in p, the shared pair and capacity.
+"""Co-occurring features: the expected loss to first order in p, the shared pair and capacity.
 
 Inputs x ∈ {0,1}ⁿ, independent Bernoulli(p) entries; L_p = (1/p)E‖ReLU(Gx) − x‖² (+ λ‖W‖₁, λ = λ_code)
 = Σ_{S≠∅} p^{|S|−1}(1 − p)^{n−|S|} err(S), a polynomial in p. ReLU is ``Max(0, ·)``; a "sign region"
@@ -202,7 +202,7 @@ def _eqs(d):
 
 
 @derivation(name="cooccurrence.first-order", title="Co-occurring features: the loss to first order in p",
-            source="issue 8; paper §4 (one-hot assumption)", derive=lambda: _eqs(derive_first_order(3)),
+            source="ours; paper §4 (one-hot assumption)", derive=lambda: _eqs(derive_first_order(3)),
             text="Enumerating the 8 inputs of n = 3 features with symbolic Gram entries, L_p = sum_S p^(|S|-1) "
                  "(1 - p)^(n - |S|) err(S) has p^0 coefficient the one-hot loss, p^1 coefficient L_1 = E_2 - "
                  "(n - 1) E_1 = sum_{i != k} psi(G_ii, G_ik) + sum_j sum_{i<k; i,k != j} tau(G_ij, G_kj), and "
@@ -212,7 +212,7 @@ def check_first_order():
 
 
 @derivation(name="cooccurrence.pair-potential", title="Pair potential 2(G)_+^2 + 2p(G)_-^2 and three-body terms",
-            source="issue 8", derive=lambda: _eqs(derive_pair_potential()),
+            source="ours", derive=lambda: _eqs(derive_pair_potential()),
             text="Two unit-norm features: in both sign regions of g (g >= -1) the enumerated loss is "
                  "2 g_+^2 + 2p g_-^2, exactly in p. The three-body tau(u, v) is 2uv (both > 0), 0 (both < 0), "
                  "2uv + v^2 or -u^2 (opposite signs, by the sign of u + v).")
@@ -221,7 +221,7 @@ def check_pair_potential():
 
 
 @derivation(name="cooccurrence.shared-pair", title="The opposite-sign shared neuron costs 2p[1 - (1 - w^2)^2]",
-            source="issue 8; paper §2.1", derive=lambda: _eqs(derive_shared_pair()),
+            source="ours; paper §2.1", derive=lambda: _eqs(derive_shared_pair()),
             text="W = (w, -w) on one neuron against two monosemantic features of weight w: the extra loss is "
                  "exactly 2p[1 - (1 - w^2)^2] (L_p is linear in p, so there are no higher orders); two pairs on "
                  "disjoint neurons add. With a > b the both-active input passes a(a - b) to output i.")
@@ -230,7 +230,7 @@ def check_shared_pair():
 
 
 @derivation(name="cooccurrence.reoptimised-pair", title="The re-optimised shared pair to O(p^2)",
-            source="issue 8", derive=lambda: _eqs(derive_reoptimised_pair()),
+            source="ours", derive=lambda: _eqs(derive_reoptimised_pair()),
             text="Around a = b = w* (lambda = 4w*(1 - w*^2)) the first-order stationarity conditions give "
                  "a = w* + p w*(2u - 1)/(6u - 2), b = w* - p w*(3 - 2u)/(6u - 2), u = w*^2; the cost is "
                  "Delta(p) - p^2 u[(1 - 2u)^2 + (3 - 2u)^2]/(2(3u - 1)) + O(p^3) (p^2/2 saved at lambda = 0).")
@@ -239,7 +239,7 @@ def check_reoptimised_pair():
 
 
 @derivation(name="cooccurrence.capacity", title="Lossless capacity 2m (one-hot) and m (p > 0); the bound n(n-m)/m",
-            source="issue 8; paper §2.1 side remark", derive=lambda: _eqs(derive_capacity()),
+            source="ours; paper §2.1 side remark", derive=lambda: _eqs(derive_capacity()),
             text="With G_ii = 1 the input {i, k} has error 2g^2 for -1 <= g <= 0, zero only when g = 0: any p > 0 "
                  "needs orthonormal rows (n <= m). At zero one-hot loss (G_ii = 1, G_ik <= 0) the first-order "
                  "coefficient is sum_{i != k} G_ik^2 = ||G||_F^2 - n, and sum l^2 - (sum l)^2/m = sum (l - mean)^2 "
@@ -268,7 +268,7 @@ def derive_triangle_break_even() -> dict:
 
 
 @derivation(name="cooccurrence.triangle-break-even", title="Triangles beat a pair plus a lone feature for p/λ > 2(√3 − 1)",
-            source="issue 8 item 4", derive=lambda: _eqs(derive_triangle_break_even()),
+            source="ours", derive=lambda: _eqs(derive_triangle_break_even()),
             text="Three unit features on two neurons, both lossless one-hot: the 120-degree triangle pays 3p/2 for "
                  "co-occurrence (six ordered pairs at overlap -1/2, each psi = 1/4) against 2p for the +- pair, but its "
                  "rows (1, 0), (-1/2, +-sqrt3/2) have L1 norm 2 + sqrt3 against 3: equal at p/lambda = 2(sqrt3 - 1) "
@@ -308,7 +308,7 @@ def derive_tetrahedron_break_even() -> dict:
 
 @derivation(name="cooccurrence.tetrahedron-break-even",
             title="Tetrahedra beat a triangle plus a lone feature for p/λ > 4√6 + 8√2 − 6 − 6√3 ≈ 4.72",
-            source="issue 8 item 4 (left open there)", derive=lambda: _eqs(derive_tetrahedron_break_even()),
+            source="ours (left open there)", derive=lambda: _eqs(derive_tetrahedron_break_even()),
             text="Four unit features on three neurons, all lossless one-hot: the regular tetrahedron (overlaps -1/3) "
                  "pays 4p/3 for co-occurrence against 3p/2 (triangle + lone) and 2p (pair + two lone), but its "
                  "L1-minimal orientation, one row on a neuron axis, has L1 norm 2 + (2 sqrt6 + 4 sqrt2)/3 = 5.519 "

@@ -1,4 +1,4 @@
-"""Training against the collision theory (paper §2.1, §2.3(a), §2.4, §3.3; issue 6).
+"""Training against the collision theory (paper §2.1, §2.3(a), §2.4, §3.3).
 
 The theory's gradient flow has an ℓ1 kink; its faithful discretisation is proximal gradient descent at a
 small step (``sims.dynamics.train``, optimizer ``"prox_gd"``), which sets weights exactly to zero, so "1-sparse"
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sims import (Schedule, TrainConfig, active_count, band_polysemantic_count, dominant_neurons,
                   dominant_polysemantic_count, initial_weights, train, winner_initial_rank)
 from sims.cli import main
-from sims.runs.registry import polysemantic_counts
+from sims.studies.collisions import polysemantic_counts
 from theory import ModelSpec
 from theory.collisions import expected_overlap_distinct, variance_overlap_distinct
 from theory.single_feature import fixed_point

@@ -1,4 +1,4 @@
-"""Co-occurring features (issue 8): three evaluations of L_p agree, the first-order expansion is
+"""Co-occurring features: three evaluations of L_p agree, the first-order expansion is
 O(p²)-accurate, the shared-pair cost is exact and additive, p → 0 is the one-hot model, and the
 capacity statements hold on constructed weights. References are written out here independently
 (explicit enumeration with itertools), never taken from theory.cooccurrence itself."""

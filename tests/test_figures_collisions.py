@@ -1,4 +1,4 @@
-"""Issue 6: the multi-λ figure (paper §3.4, ``reproduce curves``) and the start–end correlation figure
+"""The multi-λ figure (paper §3.4, ``reproduce curves``) and the start–end correlation figure
 (§3.5, ``reproduce correlations``), with the two diagonal predictions of ``theory.collisions``."""
 
 import csv
@@ -10,6 +10,7 @@ from scipy import stats
 from scipy.integrate import quad
 
 from sims.runs import registry as sweeps
+from sims.studies import collisions as studies
 from sims.cli import main
 from sims.figures.correlations import HEADER, diagonal_predictions
 from sims.figures.curves import count_summary
@@ -93,8 +94,8 @@ def test_count_summary():
 
 def test_start_end_correlations_at_step_zero_is_the_initial_gram_matrix():
     # with no training W(T) = W(0): C = W0 W0ᵀ, every feature's winner is its argmax, w* = max|W_a(0)|
-    r = sweeps.start_end_correlations(rng=np.random.default_rng(3), n=8, m=16, l1=1e-3, steps=0, instances=3)
-    again = sweeps.start_end_correlations(rng=np.random.default_rng(3), n=8, m=16, l1=1e-3, steps=0, instances=3)
+    r = studies.start_end_correlations(rng=np.random.default_rng(3), n=8, m=16, l1=1e-3, steps=0, instances=3)
+    again = studies.start_end_correlations(rng=np.random.default_rng(3), n=8, m=16, l1=1e-3, steps=0, instances=3)
     assert r["matrix"].tolist() == again["matrix"].tolist()
     W0 = train(ModelSpec(n=8, m=16, l1=1e-3), TrainConfig(steps=0, instances=3, dtype="float32"),
                rng=np.random.default_rng(3)).W0.astype(np.float64)
@@ -137,7 +138,7 @@ def _table(path):
 
 def test_reproduce_curves_tiny(tmp_path, monkeypatch):
     tiny = ({"l1": (1e-3, 1e-1), "m": (8, 16)}, {"n": 8, "steps": 200, "instances": 3})
-    monkeypatch.setitem(sweeps.SWEEPS, "curves", (sweeps.polysemantic_counts, tiny, tiny))
+    monkeypatch.setitem(sweeps.SWEEPS, "curves", (studies.polysemantic_counts, tiny, tiny))
     assert main(["reproduce", "curves", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
     header, rows = _table(tmp_path / "curves.csv")
@@ -156,7 +157,7 @@ def test_reproduce_curves_tiny(tmp_path, monkeypatch):
 
 def test_reproduce_correlations_tiny(tmp_path, monkeypatch):
     tiny = ({"m": (16,)}, {"n": 8, "l1": 1e-3, "steps": 200, "instances": 3})
-    monkeypatch.setitem(sweeps.SWEEPS, "correlations", (sweeps.start_end_correlations, tiny, tiny))
+    monkeypatch.setitem(sweeps.SWEEPS, "correlations", (studies.start_end_correlations, tiny, tiny))
     assert main(["reproduce", "correlations", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "correlations.png").read_bytes()[:4] == b"\x89PNG"
     header, rows = _table(tmp_path / "correlations.csv")

@@ -14,12 +14,12 @@ from theory.mitigations import mitigation_count
 def test_distinct_argmax_start_gives_every_feature_its_own_argmax_and_keeps_the_values():
     rng = np.random.default_rng(0)
     W0 = rng.normal(size=(3, 16, 20))
-    W = distinct_argmax_start(W0, np.random.default_rng(1))
+    W = distinct_argmax_start(W0, rng=np.random.default_rng(1))
     for a, b in zip(W0, W):
         assert len(set(np.argmax(np.abs(b), axis=1))) == 16
         np.testing.assert_allclose(np.sort(a, axis=1), np.sort(b, axis=1))  # a swap within each row
     with pytest.raises(ValueError, match="m must be"):
-        distinct_argmax_start(np.zeros((1, 4, 3)), rng)
+        distinct_argmax_start(np.zeros((1, 4, 3)), rng=rng)
 
 
 def test_orthonormal_rows_are_orthonormal_and_closest():

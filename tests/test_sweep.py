@@ -111,3 +111,26 @@ def test_sweep_validation(kwargs, match):
 def test_workers_validation(tmp_path):
     with pytest.raises(ValueError, match="workers"):
         run_sweep(Sweep(name="demo", point=noisy_sum, grid=GRID), tmp_path, workers=0)
+
+
+def test_code_version_ignores_docstrings_and_comments_but_not_code(tmp_path):
+    from sims.runs.sweep import _code_of
+
+    path = tmp_path / "m.py"
+    path.write_text('"""Module."""\n\ndef f(x):\n    """Square."""\n    return x * x  # comment\n')
+    before = _code_of(path)
+    path.write_text('"""Module, edited."""\n\ndef f(x):\n    """Square of x."""\n    # new comment\n    return x * x\n')
+    assert _code_of(path) == before
+    path.write_text('"""Module."""\n\ndef f(x):\n    """Square."""\n    return x * x * 1.0\n')
+    assert _code_of(path) != before
+
+
+def test_a_sweep_point_is_keyed_by_the_code_it_runs_only():
+    from sims.runs.sweep import code_dependencies, code_version
+    from sims.studies.collisions import polysemantic_counts
+
+    deps = code_dependencies(polysemantic_counts.__module__)
+    assert {"sims.studies.collisions", "sims.dynamics.train", "sims.measure.metrics", "theory.loss"} <= set(deps)
+    assert not [d for d in deps if d.split(".")[1:2] in (["ledger"], ["figures"], ["runs"])]
+    sweep = Sweep(name="k", point=polysemantic_counts, grid={"m": (8,)})
+    assert sweep.identity({"m": 8})["code"] == code_version("sims.studies.collisions") != code_version()

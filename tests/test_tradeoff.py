@@ -1,4 +1,4 @@
-"""`incidental reproduce tradeoff --quick` (issue 8): files, columns, and the exact pricing of the
+"""`incidental reproduce tradeoff --quick`: files, columns, and the exact pricing of the
 trained solutions' excess loss."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Capacity and geometry beyond m features (issue 8 item 4): `incidental reproduce capacity`.
+"""Capacity and geometry beyond m features: `incidental reproduce capacity`.
 
 With one-hot inputs, n ≤ 2m features fit losslessly as ± pairs (``theory.cooccurrence.lossless_capacity``);
 any co-occurrence p > 0 cuts lossless capacity to m, and to first order the cost of fitting n > m
@@ -29,7 +29,7 @@ from ..measure.structures import STRUCTURES
 __all__ = ["reproduce_capacity"]
 
 
-@reproduction("capacity", "geometry of trained solutions beyond m features: pairs, triangles, tetrahedra (issue 8)")
+@reproduction("capacity", "geometry of trained solutions beyond m features: pairs, triangles, tetrahedra")
 def reproduce_capacity(out: Path, options: RunOptions) -> list[Path]:
     """Write capacity.csv (per n and p: mean structure fractions, polysemantic neurons, excess loss, bound) and capacity.png."""
     sweep = capacity_sweep(quick=options.quick, seed=options.seed)

@@ -1,4 +1,4 @@
-"""`incidental reproduce diagnosis` (issue 9 item 2): how often training's solution is one move from a
+"""`incidental reproduce diagnosis`: how often training's solution is one move from a
 strictly better one, as a function of the co-occurrence probability p, with the theory's prediction.
 
 Each point trains ``instances`` models with co-occurrence p from N(0, 1/m) (proximal GD, lr 0.1, λt = 20,
@@ -31,7 +31,7 @@ from ..runs.registry import DIAGNOSIS_PS, diagnosis_sweep
 __all__ = ["reproduce_diagnosis"]
 
 
-@reproduction("diagnosis", "how often trained solutions are one move from a strictly better one, vs p (issue 9)")
+@reproduction("diagnosis", "how often trained solutions are one move from a strictly better one, vs p")
 def reproduce_diagnosis(out: Path, options: RunOptions) -> list[Path]:
     """Write diagnosis.csv (per p: fraction one move from better, mean incidental/necessary/same-sign neurons,
     mean repair saving, with SEs and predictions) and diagnosis.png."""

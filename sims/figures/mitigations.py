@@ -1,4 +1,4 @@
-"""`incidental reproduce mitigations` (issue 9 item 1): every lever of ``sims.studies.mitigations`` side by side,
+"""`incidental reproduce mitigations`: every lever of ``sims.studies.mitigations`` side by side,
 measured count of incidental (opposite-sign shared) neurons ± SE against the theory's prediction, and the
 loss paid (excess over n monosemantic features). Quick: n = 32, m = 128, 16 instances, proximal GD for λt = 20
 at λ = 0.1; full: n = 64, m = 256, 32 instances, that recipe and the paper's AdamW (λ = 1e-3, 7500 steps).
@@ -22,7 +22,7 @@ from ..runs.registry import kurtosis_sweep, mitigations_sweep
 __all__ = ["reproduce_mitigations"]
 
 
-@reproduction("mitigations", "levers against incidental polysemanticity: measured vs predicted count and loss paid (issue 9)")
+@reproduction("mitigations", "levers against incidental polysemanticity: measured vs predicted count and loss paid")
 def reproduce_mitigations(out: Path, options: RunOptions) -> list[Path]:
     """Write mitigations.csv (per recipe and arm: mean count, SE, prediction, loss paid),
     mitigations-kurtosis.csv (per κ: mean fourth norm ± SE, neurons with ≥ 2 strong features) and

@@ -1,4 +1,4 @@
-"""Polysemantic neurons under hidden noise, with and without L1, across m (issue 7, the reviewers'
+"""Polysemantic neurons under hidden noise, with and without L1, across m (the reviewers'
 open point; paper §2.5 and §3.3).
 
 n features, m neurons, bipolar noise (σ = 0.15, excess kurtosis −2) drawn fresh each step and
@@ -48,7 +48,7 @@ def _mean_ci(values) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-@reproduction("noise-counts", "polysemantic neurons under bipolar noise, with and without L1, across m (issue 7)")
+@reproduction("noise-counts", "polysemantic neurons under bipolar noise, with and without L1, across m")
 def reproduce_noise_counts(out: Path, options: RunOptions) -> list[Path]:
     """Write noise-counts.csv (mean and 95% CI of each count per condition and m) and noise-counts.png."""
     sweep = noise_counts_sweep(quick=options.quick, seed=options.seed)

@@ -24,7 +24,7 @@ from .registry import RunOptions, reproduction
 __all__ = ["reproduce_regimes"]
 
 
-@reproduction("regimes", "map of incidental and necessary polysemantic neurons over n/m and p (issue 8)")
+@reproduction("regimes", "map of incidental and necessary polysemantic neurons over n/m and p")
 def reproduce_regimes(out: Path, options: RunOptions) -> list[Path]:
     """Write regimes.csv (per n and p: mean incidental and necessary counts with theory) and regimes.png."""
     sweep = regimes_sweep(quick=options.quick, seed=options.seed)

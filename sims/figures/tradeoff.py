@@ -1,4 +1,4 @@
-"""The performance–polysemanticity trade-off with co-occurring features (issue 8 item 2; the paper's
+"""The performance–polysemanticity trade-off with co-occurring features (the paper's
 closing call, §4): `incidental reproduce tradeoff`.
 
 For each (m, λ), ``instances`` models are trained from the same N(0, 1/m) start at every p
@@ -33,7 +33,7 @@ from ..runs.registry import tradeoff_sweep
 __all__ = ["reproduce_tradeoff"]
 
 
-@reproduction("tradeoff", "excess loss against polysemantic count with co-occurring features (issue 8)")
+@reproduction("tradeoff", "excess loss against polysemantic count with co-occurring features")
 def reproduce_tradeoff(out: Path, options: RunOptions) -> list[Path]:
     """Write tradeoff.csv (per m, λ, p: mean count, dropped, excess loss, prediction) and tradeoff.png."""
     sweep = tradeoff_sweep(quick=options.quick, seed=options.seed)

@@ -1,4 +1,4 @@
-"""Ledger claims about collisions in *trained* models (paper §2.4, §3.3; issue 6 items 3–4): whether
+"""Ledger claims about collisions in *trained* models (paper §2.4, §3.3): whether
 opposite-sign features share neurons as often as independent placement predicts (the sharing ratio ρ
 of ``sims.studies.collisions``), whether each feature's winner is its initial argmax, why AdamW shares
 less, and the corrected count law ρ·n(n−1)/(4m) against the paper-size counts.
@@ -12,6 +12,9 @@ import numpy as np
 
 from ..measure.occupancy import pooled_ratio
 from ..studies.collisions import collision_survival
+from theory.collisions import expected_overlap_distinct, paper_prediction
+
+from ..measure.statistics import mean_se
 from .core import claim, verdict
 from ..measure.metrics import winner_initial_rank
 
@@ -26,10 +29,6 @@ PROX_GD = dict(optimizer="prox_gd", lr=0.01, l1=0.2, steps=8000)
 def _sharing(stats) -> tuple[float, float]:
     return pooled_ratio(stats["opposite_shared"], stats["expected_independent"])
 
-
-def _mean_se(x) -> tuple[float, float]:
-    x = np.asarray(x, dtype=float)
-    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
 
 
 @claim(id="collisions.independent-sharing-adamw", expected="refuted",
@@ -53,7 +52,7 @@ def _mean_se(x) -> tuple[float, float]:
 def _independent_sharing_adamw(rng):
     s = collision_survival(128, 512, instances=96, rng=rng, **ADAMW)
     rho, se = _sharing(s)
-    pol, pol_se = _mean_se(s["polarity"])
+    pol, pol_se = mean_se(s["polarity"])
     return verdict(abs(rho - 1) <= Z * se, rho, 1.0, f"|ρ − 1| ≤ {Z:g} SE = {Z * se:.3f}",
                    f"ρ = {rho:.3f} ± {se:.3f} ({(rho - 1) / se:+.1f} SE); shared {s['opposite_shared'].mean():.2f} "
                    f"vs N₊N₋/m {s['expected_independent'].mean():.2f} per instance; neuron polarity β₀ = {pol:.3f} ± "
@@ -82,7 +81,7 @@ def _independent_sharing_prox_gd(rng):
 def _winner_statistics(rng, recipe) -> dict[str, float]:
     s = collision_survival(64, 256, instances=16, rng=rng, **recipe)
     _, rank = winner_initial_rank(s["W0"], s["W"])
-    frac, frac_se = _mean_se(s["argmax_fraction"])
+    frac, frac_se = mean_se(s["argmax_fraction"])
     return {"argmax_fraction": frac, "argmax_fraction_se": frac_se, "rank_mean": float(rank.mean()),
             "rank_median": float(np.median(rank)), "rank_p90": float(np.quantile(rank, 0.9)),
             "rank_le_2": float(np.mean(rank <= 2))}
@@ -118,15 +117,15 @@ def _argmax_winner(rng):
        statement="Under AdamW a singly occupied neuron's final sign is set by its initial column sum far more strongly "
                  "than under proximal GD: the polarity β₀ (mean of −sign(occupant)·z_k, z_k the other features' "
                  "initial weights on k summed, in units of √(n/m)) is larger under AdamW",
-       source="ours (issue 6 item 4: the mechanism behind collisions.independent-sharing-adamw)",
+       source="ours (the mechanism behind collisions.independent-sharing-adamw)",
        prediction="β₀(AdamW) > β₀(prox-GD) (measured ≈ 0.6 vs ≈ 0.22 at n = 64, m = 256)",
        evidence="sims.studies.collisions (occupancy_statistics' polarity) at n = 64, m = 256, 16 instances per recipe; "
                 f"confirmed when the difference of the instance means exceeds {Z:g} SE (one-sided; at the measured "
                 "gap ≈ 0.38 ± 0.04 a false failure needs a 4.5-SE low draw, probability ≈ 3e-6)",
        test="tests/test_claims.py::test_quick_claim[collisions.adamw-neuron-polarity]", tier="quick")
 def _adamw_neuron_polarity(rng):
-    adam, adam_se = _mean_se(collision_survival(64, 256, instances=16, rng=rng, **ADAMW)["polarity"])
-    prox, prox_se = _mean_se(collision_survival(64, 256, instances=16, rng=rng, **PROX_GD)["polarity"])
+    adam, adam_se = mean_se(collision_survival(64, 256, instances=16, rng=rng, **ADAMW)["polarity"])
+    prox, prox_se = mean_se(collision_survival(64, 256, instances=16, rng=rng, **PROX_GD)["polarity"])
     se = float(np.hypot(adam_se, prox_se))
     return verdict(adam - prox > Z * se, adam - prox, 0.0, f"β₀(AdamW) − β₀(prox-GD) > {Z:g} SE = {Z * se:.3f}",
                    f"β₀ AdamW {adam:.3f} ± {adam_se:.3f}, prox-GD {prox:.3f} ± {prox_se:.3f}")
@@ -137,7 +136,7 @@ def _adamw_neuron_polarity(rng):
                  "the final sign of a singly occupied neuron anti-correlates with the initial sum of the other "
                  "features' weights on it (β₀ > 0), and centring every initial column (sum 0, variance kept) restores "
                  "ρ = 1",
-       source="ours (issue 6 item 4; a hypothesis from a 16-instance run that gave ρ(centred) = 1.01 ± 0.09)",
+       source="ours (a hypothesis from a 16-instance run that gave ρ(centred) = 1.01 ± 0.09)",
        prediction="β₀ > 0 under AdamW; ρ(centred) = 1; ρ(centred) > ρ(plain)",
        evidence="sims.studies.collisions at n = 128, m = 512, 32 instances plain and 32 centred (center_columns=True); "
                 f"β₀ mean over instances > {Z:g} SE; |ρ(centred) − 1| ≤ {Z:g} SE; ρ(centred) − ρ(plain) > 3 SE of the "
@@ -150,7 +149,7 @@ def _adamw_polarity(rng):
     plain = collision_survival(128, 512, instances=32, rng=rng, **ADAMW)
     centred = collision_survival(128, 512, instances=32, rng=rng, center_columns=True, **ADAMW)
     (r0, s0), (r1, s1) = _sharing(plain), _sharing(centred)
-    pol, pol_se = _mean_se(plain["polarity"])
+    pol, pol_se = mean_se(plain["polarity"])
     gap_se = float(np.hypot(s0, s1))
     ok = pol > Z * pol_se and abs(r1 - 1) <= Z * s1 and r1 - r0 > 3 * gap_se
     return verdict(ok, r1, 1.0, f"β₀ > {Z:g} SE, |ρ(centred) − 1| ≤ {Z:g} SE, gap > 3 SE",
@@ -176,16 +175,16 @@ def _corrected_count_law(rng):
     n, parts, ok, worst = 256, [], True, 0.0
     for m in (1024, 2048):
         s = collision_survival(n, m, instances=8, rng=rng, **ADAMW)
-        count, count_se = _mean_se(s["opposite_shared"])
-        base = n * (n - 1) / (4 * m)
+        count, count_se = mean_se(s["opposite_shared"])
+        base = expected_overlap_distinct(n, m)
         pred, se = rho * base, float(np.hypot(count_se, rho_se * base))
         z = (count - pred) / se
         worst = max(worst, abs(z))
         ok &= abs(z) <= Z
         if m == 1024:
-            ok &= abs(count - n * n / (4 * m)) > Z * se
+            ok &= abs(count - paper_prediction(n, m)) > Z * se
         parts.append(f"m={m}: count {count:.2f} ± {count_se:.2f} vs ρ̂·n(n−1)/(4m) = {pred:.2f} (z = {z:+.1f}), "
-                     f"n²/(4m) = {n * n / (4 * m):.1f}")
+                     f"n²/(4m) = {paper_prediction(n, m):.1f}")
     return verdict(ok, worst, 0.0, f"|z| ≤ {Z:g} at both m; n²/(4m) outside at m = 1024",
                    f"ρ̂ = {rho:.3f} ± {rho_se:.3f}; " + "; ".join(parts))
 
@@ -202,7 +201,7 @@ def _log2_slope(x, rho, se) -> tuple[float, float]:
        statement="Under the paper's AdamW recipe the sharing ratio ρ falls with the number of features n at fixed "
                  "m/n = 4 (about 0.1 per doubling of n, from ≈ 0.9 at n = 32 to ≈ 0.6 at n = 256), and does not "
                  "depend on m/n at fixed n = 64: the count is ρ(n)·n(n−1)/(4m), not n²/(4m) with one constant",
-       source="ours (issue 6's open question: whether ρ falls with n or with m/n); hypothesis from a pilot run at "
+       source="ours (an open question: whether ρ falls with n or with m/n); hypothesis from a pilot run at "
               "seed 2026 (ρ = 0.87, 0.78, 0.71, 0.66 at n = 32…256; 0.80, 0.71, 0.75 at n = 128, m/n = 2, 4, 8), "
               "tested here on fresh seeds",
        prediction="slope of ρ on log₂ n < 0 at m/n = 4; slope on log₂(m/n) = 0 at n = 64",

@@ -10,6 +10,7 @@ from scipy import stats
 from theory.collisions import (
     expected_abs_normal,
     expected_max_abs_normal,
+    expected_overlap_distinct,
     expected_polysemantic_signed_slots,
     overlap_distribution,
     paper_prediction,
@@ -95,7 +96,7 @@ def _distinct_distribution(rng):
         counts = sample_polysemantic_counts(N, m, 10_000, rng=rng, idealisation="distinct")
         c2, d = _chi_square(counts, overlap_distribution(N, m))
         chi2, dof = chi2 + c2, dof + d
-        parts.append(f"m={m}: χ²={c2:.1f} on {d} dof, mean {counts.mean():.3f} vs {N * (N - 1) / (4 * m):.3f}")
+        parts.append(f"m={m}: χ²={c2:.1f} on {d} dof, mean {counts.mean():.3f} vs {expected_overlap_distinct(N, m):.3f}")
     p_value = float(stats.chi2.sf(chi2, dof))
     limit = float(stats.chi2.isf(P_THRESHOLD, dof))
     return Outcome(status="confirmed" if chi2 <= limit else "refuted", measured=chi2, predicted=float(dof),

@@ -1,4 +1,4 @@
-"""Ledger claims about co-occurring features (issue 8): the three evaluations of L_p agree, the cost of
+"""Ledger claims about co-occurring features: the three evaluations of L_p agree, the cost of
 an opposite-sign shared neuron is Δ(p) = 2p[1 − (1 − w*²)²] exactly and additively, its re-optimised
 value follows the second-order expansion, trained incidental pairs are frozen once co-occurrence is
 switched on, and the survival of incidental pairs against p/λ.
@@ -31,7 +31,7 @@ Z = 5.0  # two-sided normal z: false-failure probability 5.7e-7 per comparison
        statement="The three evaluations of the co-occurrence loss agree: per-output exact enumeration, the exact sum "
                  "over inputs with ≤ 2 active features (equal to it for n = 2, below it by O(p²) otherwise) and "
                  "unbiased minibatch Monte Carlo",
-       source="ours (issue 8 item 1)",
+       source="ours",
        prediction="theory.cooccurrence.expected_loss_exact",
        evidence="loss_minibatch (2·10⁵ inputs) within 5 SE of the enumeration at n = 8, m = 12, p ∈ {0.05, 0.3} "
                 "(false failure ≤ 2 × 5.7e-7); expected_loss_pairwise equal to the enumeration to 1e-12 at n = 2 and "
@@ -59,7 +59,7 @@ def _three_evaluations(rng):
 @claim(id="cooccurrence.shared-pair-cost",
        statement="An opposite-sign shared neuron with both weights at the monosemantic optimum w* costs exactly "
                  "Δ(p) = 2p[1 − (1 − w*²)²] more than two monosemantic neurons, at every p, additively over pairs",
-       source="issue 8 item 2 (the paper's call to quantify the trade-off, §4); derivation cooccurrence.shared-pair",
+       source="ours (the paper's call to quantify the trade-off, §4); derivation cooccurrence.shared-pair",
        prediction="theory.cooccurrence.shared_pair_cost(p, w*) × k",
        evidence="expected_loss_exact of constructed W (k ∈ {1, 2, 3} ± pairs on k neurons plus 8 − 2k monosemantic "
                 "features, λ = 0.05) minus the all-monosemantic W, at p ∈ {0.01, 0.1, 0.5, 1}; agreement to 1e-12",
@@ -87,7 +87,7 @@ def _shared_pair_cost(rng):
 @claim(id="cooccurrence.reoptimised-pair",
        statement="Letting the two weights of a ± shared pair differ lowers its cost below Δ(p) by "
                  "p²·u[(1 − 2u)² + (3 − 2u)²]/(2(3u − 1)) + O(p³), u = w*² (p²/2 at λ = 0)",
-       source="ours (issue 8 item 2); derivation cooccurrence.reoptimised-pair",
+       source="ours; derivation cooccurrence.reoptimised-pair",
        prediction="theory.cooccurrence.reoptimised_shared_pair_cost_expansion",
        evidence="theory.cooccurrence.reoptimised_shared_pair_cost (numerical minimum, L-BFGS-B) at λ ∈ {0, 0.1}, "
                 "p ∈ {0.01, 0.02, 0.04}: |numeric − expansion| ≤ 2p³ (the O(p³) remainder; measured ≈ 0.2–0.6 p³), "
@@ -113,7 +113,7 @@ def _reoptimised_pair(rng):
        statement="A trained incidental pair does not escape to a free neuron when co-occurrence is switched on "
                  "(p = 0.05, λ = 0.1): an all-zero neuron column has zero gradient (L_p depends on W only through "
                  "WWᵀ), and L1 pins perturbations of size 0.3/√m there, under proximal GD, GD and AdamW alike",
-       source="ours (issue 8 item 3)",
+       source="ours",
        prediction="opposite-sign shared count unchanged: after = before",
        evidence="sims.studies.cooccurrence.pair_escape at n = 16, m = 64, 16 instances: one-hot prox-GD warm start "
                 "(λt = 20), then 2000 steps at p = 0.05 from the trained W and from W + 0.3·N(0, 1/m); exact equality "
@@ -139,7 +139,7 @@ SURVIVAL_L1 = (0.05, 0.1, 0.2)
        statement="Training from scratch with co-occurrence p, the fraction of incidental ± pairs that survive is "
                  "S = exp(−κp/λ) with one κ across λ (κ ≈ 10 at n = 32, m = 128; κ grows with m: ≈ 7, 10–12, 14 at "
                  "m = 64, 128, 256 for n = 32)",
-       source="issue 8 item 3 (the hypothesis to test)",
+       source="ours (the hypothesis to test)",
        prediction="S = exp(−κ̂p/λ), κ̂ the weighted least-squares fit of −log S on p/λ through the origin over all points",
        evidence="sims.studies.cooccurrence.pair_survival at n = 32, m = 128, 32 instances, λ ∈ {0.05, 0.1, 0.2}, "
                 "p ∈ {0.0025, 0.005, 0.01, 0.02} (np ≤ 0.64), prox-GD on L_0 + pL_1 for λt = 20, common initial weights "
@@ -174,7 +174,7 @@ def _survival_exponential(rng):
        statement="Trained solutions pay for polysemanticity exactly as priced: the excess loss over n monosemantic "
                  "features is k·Δ(p) + d·(1 − ℓ*(λ)) for k opposite-sign shared neurons and d dropped features, up to "
                  "the pairs' re-optimisation saving (≈ p²/2 per pair)",
-       source="issue 8 item 2 (the Pareto view the paper asked for, §4)",
+       source="ours (the Pareto view the paper asked for, §4)",
        prediction="sims.figures.tradeoff.predicted_excess_loss (theory.cooccurrence.shared_pair_cost, "
                   "dropped_feature_cost)",
        evidence="sims.figures.tradeoff.tradeoff_point at n = 16, m = 32, λ = 0.2, p ∈ {0.01, 0.02, 0.05}, 8 instances "
@@ -202,7 +202,7 @@ def _tradeoff_pricing(rng):
        statement="At n = 2m with co-occurrence p > 0 training packs every feature into an antipodal ± pair (per-feature "
                  "dimensionality 1/2) and pays m·Δ(p) ≈ p·n(n − m)/m = np, the first-order capacity bound, which is "
                  "tight there",
-       source="issue 8 item 4 (capacity 2m one-hot, m for p > 0; the bound p(n − m)n/m)",
+       source="ours (capacity 2m one-hot, m for p > 0; the bound p(n − m)n/m)",
        prediction="theory.cooccurrence.cooccurrence_capacity_bound(2m, m, p) = np; m·shared_pair_cost(p, w*)",
        evidence="sims.figures.capacity.capacity_point at m = 8, n = 16, λ = 0.05, p ∈ {0.005, 0.01, 0.02}, "
                 "4 instances: every feature's D within 0.04 of 1/2, and the exact excess loss within m·p² (the pairs' "
@@ -231,7 +231,7 @@ def _capacity_pairs(rng):
        statement="A trained incidental pair escapes to a free neuron under co-occurrence only when the weights are "
                  "perturbed by more than ε* ≈ 0.6·(λ/p)/√m per entry: pairs stay at p/λ = 0.4 with ε = 0.6/√m and leave "
                  "at p/λ = 2.5, under proximal GD and SGD (AdamW behaves alike, a little looser: 10/13 stay)",
-       source="ours (issue 8 item 3: the size of perturbation that lets a pair escape)",
+       source="ours (the size of perturbation that lets a pair escape)",
        prediction="linear escape: a free-neuron entry of size ε grows at a rate ∝ p from the co-occurrence force but "
                   "the L1 term pulls it back at rate λ, so ε* ∝ λ/p",
        evidence="sims.studies.cooccurrence.pair_escape at n = 16, m = 64, 16 instances, 4000 steps after the one-hot "
@@ -259,7 +259,7 @@ def _escape_threshold(rng):
        statement="With n = 1.5m features, training packs them as ± pairs plus lone features while p/λ is below the "
                  "triangle break-even 2(√3 − 1) ≈ 1.46 and as 120° triangles (and some tetrahedra) above it: "
                  "co-occurrence favours the triangle (1.5p vs 2p per 3 features), L1 the axis-aligned pair ((√3 − 1)λ)",
-       source="issue 8 item 4 (which structures win as a function of n/m and p/λ)",
+       source="ours (which structures win as a function of n/m and p/λ)",
        prediction="theory.cooccurrence.triangle_break_even_ratio() = 2(√3 − 1) (exact enumeration of the two "
                    "structures crosses at 1.473 at λ = 1e-3, tests/test_capacity.py)",
        evidence="sims.figures.capacity.capacity_point at n = 12, m = 8, λ = 0.02, 8 instances, p = 0.008 (p/λ = 0.4) "

@@ -1,4 +1,4 @@
-"""Ledger claims about diagnosing incidental polysemanticity from trained weights (issue 9): the
+"""Ledger claims about diagnosing incidental polysemanticity from trained weights: the
 diagnosis of ``sims.measure.diagnosis`` against the exact price of a shared pair (``theory.cooccurrence``)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..dynamics.train import TrainConfig
                  "strictly better one exactly when it has an incidental polysemantic neuron, and splitting a ± pair "
                  "with trained weights a, b saves exactly shared_pair_loss(a, b, p) − shared_pair_loss(a, b, 0) "
                  "(= Δ(p) = 2p[1 − (1 − w*²)²] at a = b = w*)",
-       source="issue 9 item 2 (how often training's solution is one move away from a strictly better one)",
+       source="ours (how often training's solution is one move away from a strictly better one)",
        prediction="theory.cooccurrence.shared_pair_loss(a, b, p) − shared_pair_loss(a, b, 0) per incidental neuron, "
                   "a, b its two features' trained weights",
        evidence="sims.dynamics.cooccurrence (prox-GD lr 0.1, λt = 20, 8 instances, L_0 + pL_1), sims.measure.diagnosis.diagnose, "
@@ -60,7 +60,7 @@ def _one_move_from_better(rng):
                  "(n = 16, m = 64) training ends dense, most neurons carrying ≥ 2 strong features, while the per-feature "
                  "dimensionality stays near 1 (≥ 0.75 for every feature, mean ≈ 0.91: little superposition); with L1 (λ = 0.1) the "
                  "neurons carrying ≥ 2 strong features are exactly the ± pairs, whose features have D = 1/2",
-       source="issue 9 item 3 (beyond the basis); the measure of Toy Models of Superposition",
+       source="ours (beyond the basis); the measure of Toy Models of Superposition",
        prediction="D_i = 1/2 for the two features of a ± pair, near 1 for features with only small overlaps "
                   "(sims.measure.metrics.feature_dimensionality); polysemanticity per neuron is basis-dependent, D is not",
        evidence="prox-GD (λ = 0 is plain GD), lr 0.1, 2000 steps, 8 instances; 'strong' = |W_ik| ≥ ½ max_k'|W_ik'|. "
@@ -95,7 +95,7 @@ def _basis_free_vs_per_neuron(rng):
        statement="How often training's solution is one move from a strictly better one: never without co-occurrence "
                  "(a ± pair is free at p = 0), and with probability 1 − exp(−μ(p)), μ(p) = n(n−1)/(4m)·exp(−κp/λ), "
                  "at p > 0 (Poisson-distributed surviving pairs, each strictly improvable by a split)",
-       source="issue 9 item 2 (report how often training's solution is one move away from a strictly better one)",
+       source="ours (report how often training's solution is one move away from a strictly better one)",
        prediction="theory.survival.one_move_fraction with κ = 9.7 (cooccurrence.survival-exponential, "
                   "measured on other seeds): 0, 0.70, 0.52, 0.24 at p = 0, 0.005, 0.01, 0.02 (n = 32, m = 128, λ = 0.1)",
        evidence="sims.figures.diagnosis.diagnosis_point (prox-GD λt = 20 on L_0 + pL_1, then sims.measure.diagnosis.repair on "

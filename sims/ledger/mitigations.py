@@ -1,4 +1,4 @@
-"""Ledger claims about mitigations of incidental polysemanticity (issue 9 item 1): each arm of
+"""Ledger claims about mitigations of incidental polysemanticity: each arm of
 ``sims.studies.mitigations`` against its predicted effect, at n = 32, m = 128, λ = 0.1, proximal GD, 48 instances.
 Arms that keep the width share the baseline's initial weights (same seed), so their effects are paired
 per instance."""
@@ -43,7 +43,7 @@ def _z_independent(x, y) -> float:
                  "which orthonormality repels coincident initial argmaxes; "
                  "co-occurrence switched on only after training, behind a perturbation of the initial scale "
                  "(ε = 1 < ε* ≈ 0.6λ/p = 6), leaves it unchanged",
-       source="issue 9 item 1 (each mitigation's predicted and measured effect)",
+       source="ours (each mitigation's predicted and measured effect)",
        prediction="theory.mitigations.mitigation_count: 1.94 baseline, 0.48 wider, 0.74 co-occurrence (κ = 9.7), 1.54 "
                   "orthogonal-init (Monte Carlo r = 0.795 of the starts alone), 1.94 warm-up and late kick "
                   "(cooccurrence.escape-threshold)",
@@ -78,7 +78,7 @@ def _predicted_effects(rng):
 @claim(id="mitigations.distinct-argmax-init", expected="refuted",
        statement="Giving every feature its own initial argmax neuron removes incidental polysemanticity (the "
                  "idealisation: each feature ends on its initial argmax, so no two features collide)",
-       source="issue 9 item 1 (the initialisation lever); the idealisation of paper §2.4",
+       source="ours (the initialisation lever); the idealisation of paper §2.4",
        prediction="theory.mitigations.mitigation_count('distinct-init') = 0",
        evidence="sims.studies.mitigations.mitigation_counts(arm='distinct-init') at n = 32, m = 128, λ = 0.1, 48 instances; "
                 "refuted when the mean count exceeds 0 by more than 3 SE",
@@ -97,7 +97,7 @@ def _distinct_argmax(rng):
        statement="The width needed for no incidental polysemantic neuron is the birthday bound: at the m where the "
                  "distinct-neurons idealisation gives P(no shared neuron) = 1/2 or 0.9 (m = 94 and 577 for n = 16, "
                  "374 for n = 32; m = Ω(n²)), that fraction of trained models has none",
-       source="paper §2.4 (birthday corollary) [R]; issue 9 item 1 (more neurons)",
+       source="paper §2.4 (birthday corollary) [R]; ours (more neurons)",
        prediction="theory.collisions.neurons_for_no_polysemantic(n, P, idealisation='distinct')",
        evidence="sims.studies.mitigations.mitigation_counts(arm='baseline') (prox-GD, λ = 0.1, λt = 20) at those m, 96 instances "
                 "each; fraction with no opposite-sign shared neuron within 3 binomial SE of P (false failure 0.27% "
@@ -122,7 +122,7 @@ def _birthday_width(rng):
        statement="Under the paper's AdamW recipe (lr 1e-3, λ = 1e-3, 7500 steps) more neurons and co-occurrence "
                  "(p/λ = 0.1) still lower the incidental count, but distinct initial argmaxes do nothing: AdamW's "
                  "winner is the initial argmax for only ≈ 5% of features (collisions.argmax-winner)",
-       source="issue 9 item 1 (the levers at the paper's recipe)",
+       source="ours (the levers at the paper's recipe)",
        prediction="wider: decrease (n(n−1)/(16m)·ρ); distinct-init: no change; co-occurrence: decrease",
        evidence="sims.studies.mitigations.mitigation_counts(recipe='adamw') at n = 32, m = 128, 48 instances, paired starts: "
                 "one-sided decrease z > 3 for wider (independent samples) and > 2 for co-occurrence (paired; false pass "
@@ -152,7 +152,7 @@ def _adamw_recipe(rng):
                  "sparsifies (F > 0.5 at κ = −2), κ ≥ 0 leaves every encoding spread (F < 0.2). Positive-kurtosis noise "
                  "thus removes the winner-take-all behind incidental collisions, at the price of dense codes that "
                  "are polysemantic per neuron",
-       source="paper §2.5(b) (the kurtosis sign rule) [R]; issue 9 item 1 (the noise lever and the κ sweep)",
+       source="paper §2.5(b) (the kurtosis sign rule) [R]; ours (the noise lever and the κ sweep)",
        prediction="theory.noise_loss.fourth_norm_drift_sign(κ) = sign(−κ): F decreasing in κ",
        evidence="sims.dynamics.train, prox-GD lr 0.01 (the noise-counts rate for m = 64), 4e4 steps, 8 instances per κ; mean F "
                 "over features and instances. Confirmed when the 6 means are in strictly decreasing order (a false pass "

@@ -19,6 +19,7 @@ from theory.noise_loss import (centred_simplex, edgeworth_relu_square_mean, expe
                                expected_loss_edgeworth, expected_loss_gaussian, gaussian_relu_square_mean,
                                projection_moments)
 
+from ..measure.statistics import mean_se
 from .core import claim, verdict, within
 
 Z = 5.0  # two-sided false-failure probability of one z = 5 comparison: 5.7e-7
@@ -47,7 +48,7 @@ def network_losses(W: np.ndarray, xi: np.ndarray, *, chunk: int = 20_000) -> np.
 def _mc_expected_loss(W, family: str, sigma: float, draws: int, rng) -> tuple[float, float]:
     """Monte Carlo mean of the network loss and its standard error."""
     losses = network_losses(W, NoiseSpec(family=family, sigma=sigma).sample((draws, W.shape[1]), rng=rng))
-    return float(losses.mean()), float(losses.std(ddof=1) / math.sqrt(draws))
+    return mean_se(losses)
 
 
 def _rotations(m: int, count: int, rng) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""Ledger claims about the fourth-norm dynamics under hidden noise (paper §2.5, §3.2; issue 7):
+"""Ledger claims about the fourth-norm dynamics under hidden noise (paper §2.5, §3.2):
 the direction of the drift for negative, zero and positive excess kurtosis, its first-order
 (gradient-flow) nature, the sign rule across the tunable-kurtosis three-point family, and the
 end states.
@@ -23,7 +23,6 @@ expected drift is exactly 0 under Gaussian noise.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from scipy import stats
@@ -32,6 +31,7 @@ from theory import ModelSpec, NoiseSpec
 from theory.noise_loss import (fourth_norm_drift_sign, random_direction_fourth_norm, reduced_simplex_fourth_norm,
                                simplex_fourth_norm)
 
+from ..measure.statistics import mean_se
 from .core import Outcome, claim, verdict
 from ..measure.metrics import fourth_norm
 from ..dynamics.schedule import Schedule
@@ -66,9 +66,8 @@ def fourth_norm_runs(noise: NoiseSpec, *, runs: int, rng: np.random.Generator, l
 
 def t_statistic(x) -> tuple[float, float, float]:
     """(mean, standard error, t = mean/SE) of independent observations ``x``."""
-    x = np.asarray(x, dtype=np.float64)
-    se = float(x.std(ddof=1) / math.sqrt(len(x)))
-    return float(x.mean()), se, float(x.mean() / se)
+    mean, se = mean_se(x)
+    return mean, se, mean / se
 
 
 def _drifts(noise: NoiseSpec, runs: int, rng) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Ledger claims about the *speed* of noise-driven sparsification (paper §2.5(b), §3.2; issue 7): how
+"""Ledger claims about the *speed* of noise-driven sparsification (paper §2.5(b), §3.2): how
 the fourth-norm drift falls with m, how the SGD step size blocks it at large m, with and without L1, and
 what polysemanticity noise with L1 leaves (one dense feature, not collisions).
 
@@ -16,6 +16,7 @@ import numpy as np
 from theory import ModelSpec, NoiseSpec
 from theory.noise_drift import predicted_fourth_norm_drift
 
+from ..measure.statistics import mean_se
 from .core import claim, verdict
 from ..measure.metrics import band_polysemantic_count, fourth_norm
 from ..studies.noise import noise_polysemantic_counts
@@ -32,7 +33,7 @@ def _drift(m: int, lr: float, rng, runs: int = RUNS) -> tuple[float, float]:
     """Mean measured drift per SGD step and its SE over runs: relaxation t = 5, window t = 20."""
     d = measured_fourth_norm_drift(n=N, m=m, sigma=SIGMA, lr=lr, t0=round(5 / lr), window=round(20 / lr),
                                    runs=runs, instances=INSTANCES, rng=rng)["drift"]
-    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(d.size))
+    return mean_se(d)
 
 
 @claim(id="noise-dynamics.drift-scaling",
@@ -73,7 +74,7 @@ def _drift_scaling(rng):
                  "first-order prediction (measured 0.1–0.3 of it at three seeds; 0.8 at lr 0.005, noise-dynamics.drift-scaling), and prox-GD with noise and L1 (n = 16, λ = 0.01) ends with mean "
                  "fourth norm < 0.3, while at lr 0.005 (the same gradient-flow time t = 400) it ends > 0.6 and "
                  "without noise > 0.9",
-       source="ours (issue 7 item 3: why the noise counts at m ≥ 64 are counts of dense encodings)",
+       source="ours (why the noise counts at m ≥ 64 are counts of dense encodings)",
        prediction="first order in lr: the same drift and end state at every small lr (theory.noise_drift); the "
                   "O(lr) term of SGD has the opposite sign and grows relative to the O(1) drift as m grows",
        evidence="sims.studies.noise_drift.measured_fourth_norm_drift (n = 8, m = 64, lr 0.02, 32 runs × 16 instances; the "
@@ -105,7 +106,7 @@ def _sgd_blocks_large_m(rng):
                  "and n − 1 concentrated ones (mean fourth norm > 0.5; the noise keeps small weights on them), Gram off-diagonal ≈ −1/(n − 1). Its mixed "
                  "selectivity is that one dense feature, read by every used neuron whatever m, not n²/(4m) collisions: "
                  "the paper's band count is 0",
-       source="ours (issue 7 item 3: polysemanticity under noise); end state of theory.noise_loss.reduced_simplex",
+       source="ours (polysemanticity under noise); end state of theory.noise_loss.reduced_simplex",
        prediction="theory.noise_loss.reduced_simplex(16, 64): one row of fourth norm 1/15, fifteen of 0.93, off-diagonal "
                   "Gram −1/15",
        evidence="sims.figures.noise_counts.noise_polysemantic_counts-style training (sims.dynamics.train, 8 instances); per "

@@ -4,19 +4,22 @@ parallelism through local processes or a dask.distributed scheduler.
 Each grid point's result is written to ``<out>/<sweep name>/<key>.json`` through a temporary file
 and a rename, so a sweep interrupted at any moment (Ctrl-C, ``kill -9``) leaves only complete
 results; running it again computes only the missing points. ``key`` hashes the sweep name, the
-point function, the parameters, the root seed and the code version, so changed code never reuses
-stale results. The point's random stream is ``SeedSequence(seed, spawn_key=(h,))`` with ``h``
+point function, the parameters, the root seed and the version of the code the point runs (its module and
+what that imports, docstrings and comments aside: ``code_version``), so changed code never reuses stale
+results and an unrelated edit never discards them. The point's random stream is ``SeedSequence(seed, spawn_key=(h,))`` with ``h``
 derived from the parameters, so it does not depend on the grid's order or size, on the number of
 workers, or on the machine that computes it: serial, ``workers=N`` and dask give identical numbers.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
+import importlib.util
 import itertools
 import json
 import multiprocessing
-import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,24 +32,113 @@ from theory import validate
 from .output import atomic_text
 from .progress import progress_bar
 
-__all__ = ["Sweep", "SweepResult", "code_version", "run_sweep"]
+__all__ = ["Sweep", "SweepResult", "code_dependencies", "code_version", "run_sweep"]
 
 
-def code_version() -> str:
-    """Hash of the package version and the source of ``theory`` and ``sims`` (cached)."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        h = hashlib.sha256()
-        for package in ("theory", "sims"):
-            folder = Path(sys.modules[package].__file__).parent
-            for path in sorted(folder.glob("*.py")):
-                h.update(path.name.encode())
-                h.update(path.read_bytes())
-        _CODE_VERSION = h.hexdigest()[:16]
-    return _CODE_VERSION
+def _source_files(package: str) -> list[Path]:
+    return sorted(_package_root(package).rglob("*.py"))
 
 
-_CODE_VERSION: str | None = None
+def _module_path(name: str) -> Path | None:
+    """Source file of module ``name`` of theory or sims (None for any other module)."""
+    if name.split(".")[0] not in _PACKAGES:
+        return None
+    base = _package_root(name.split(".")[0]).parent.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _package_root(package: str) -> Path:
+    return Path(importlib.util.find_spec(package).origin).parent
+
+
+def _code_of(path: Path) -> str:
+    """The module's code without its docstrings or comments: ``ast.dump`` of the tree, docstrings removed."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _imported_modules(name: str, path: Path) -> set[str]:
+    """Modules of theory and sims that module ``name`` (at ``path``) imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+            prefix = ".".join(base + ([node.module] if node.module else []))
+            if node.module is not None:
+                found.add(prefix)
+            found.update(f"{prefix}.{alias.name}" for alias in node.names)  # "from . import module"
+    return {m for m in found if _module_path(m) is not None}
+
+
+def code_dependencies(module: str) -> list[str]:
+    """The modules of theory and sims that ``module`` runs: itself and what it imports, transitively.
+
+    Read from the source (every import statement, those inside functions included); a package's
+    ``__init__`` counts only where it is imported by name, not as the parent of a module.
+
+    Examples
+    --------
+    >>> from sims.runs.sweep import code_dependencies
+    >>> deps = code_dependencies("sims.studies.noise")
+    >>> "sims.dynamics.train" in deps and "sims.ledger.core" not in deps
+    True
+    """
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or _module_path(name) is None:
+            continue
+        seen.add(name)
+        todo.extend(_imported_modules(name, _module_path(name)))
+    return sorted(seen)
+
+
+@functools.lru_cache(maxsize=None)
+def code_version(module: str | None = None) -> str:
+    """Hash of the code a computation runs: sha256 of the names and, docstrings and comments stripped, the source of ``module`` and every module of theory and sims it imports, transitively
+    (``code_dependencies``); with no ``module``, of all of theory and sims.
+
+    A sweep point's cached result is keyed by the code version of its point function's module, so an edit
+    that changes no code the point runs (a docstring, a comment, a ledger claim, a figure) keeps the cache.
+
+    Examples
+    --------
+    >>> from sims.runs.sweep import code_version
+    >>> len(code_version()), code_version("sims.studies.noise") == code_version("sims.studies.noise")
+    (16, True)
+    """
+    h = hashlib.sha256()
+    if module is None:
+        paths = [path for package in _PACKAGES for path in _source_files(package)]
+    else:
+        paths = [_module_path(name) for name in code_dependencies(module)]
+    for path in sorted(paths, key=_relative_name):
+        h.update(_relative_name(path).encode())
+        h.update(_code_of(path).encode())
+    return h.hexdigest()[:16]
+
+
+_PACKAGES = ("theory", "sims")
+
+
+def _relative_name(path: Path) -> str:
+    """``theory/loss.py``-style name of a source file of theory or sims."""
+    parts = Path(path).parts
+    start = max(i for i, part in enumerate(parts) if part in _PACKAGES and i < len(parts) - 1)
+    return "/".join(parts[start:])
 
 
 def _plain(value):
@@ -94,7 +186,7 @@ class Sweep:
     def identity(self, params: Mapping) -> dict:
         """What a point's result depends on; its hash is the file name."""
         return {"sweep": self.name, "point": f"{self.point.__module__}.{self.point.__qualname__}",
-                "params": _plain(dict(params)), "seed": self.seed, "code": code_version()}
+                "params": _plain(dict(params)), "seed": self.seed, "code": code_version(self.point.__module__)}
 
     def key(self, params: Mapping) -> str:
         """File stem of a point's result: sha256 of ``identity(params)``."""

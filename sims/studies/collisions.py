@@ -9,7 +9,7 @@ survival ratio ρ = Σ shared / Σ N₊N₋/m tests the independence assumption 
 
 It also returns the initial-argmax view (how many opposite-sign argmax collisions there were at
 initialisation and how many survive with both features on that neuron) and the neuron-polarity
-statistic associated with ρ < 1 under AdamW (issue 6 item 4): the correlation between the initial
+statistic associated with ρ < 1 under AdamW: the correlation between the initial
 sum of the other features' weights on a neuron and the sign of the feature that finally occupies it.
 
 Counts are numbers of neurons or feature pairs (dimensionless); steps are optimiser steps.
@@ -88,7 +88,7 @@ def collision_survival(n: int, m: int, *, optimizer: str = "adamw", steps: int =
     return stats
 
 
-def polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, l1: float, steps: int, instances: int,
+def polysemantic_counts(*, rng, n: int, m: int, l1: float, steps: int, instances: int,
                         optimizer: str = "adamw", lr: float = 1e-3) -> Mapping[str, list]:
     """Train ``instances`` models from N(0, 1/m) and count polysemantic neurons in each.
 
@@ -113,7 +113,7 @@ def polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, l1: float, 
             "corr_offdiagonal_std": corr[:, off].std(axis=-1)}
 
 
-def start_end_correlations(*, rng: np.random.Generator, n: int, m: int, l1: float, steps: int, instances: int,
+def start_end_correlations(*, rng, n: int, m: int, l1: float, steps: int, instances: int,
                            optimizer: str = "adamw", lr: float = 1e-3) -> Mapping[str, list]:
     """Train ``instances`` models from N(0, 1/m) and measure C_ab = ⟨W_a(0), W_b(T)⟩ (paper §3.5).
 

@@ -1,4 +1,4 @@
-"""What co-occurrence does to incidental pairs (issue 8 item 3): their survival against p/λ when
+"""What co-occurrence does to incidental pairs: their survival against p/λ when
 training from scratch, and whether a trained pair can escape once co-occurrence is switched on.
 
 * ``pair_survival``: from the same initial weights (common random numbers), train with proximal GD at
@@ -125,10 +125,11 @@ def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, ins
             "eps": np.array(eps)}
 
 
-def tradeoff_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: tuple, instances: int,
+def tradeoff_point(*, rng, n: int, m: int, l1: float, ps: tuple, instances: int,
                    lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
     """Per p in ``ps`` (rows) and instance (columns): shared pairs, dropped features, excess loss
     L_p − nℓ* (exact enumeration) and its prediction; all p start from the same weights."""
+    rng = validate.generator(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)
     out = {"shared": [], "dropped": [], "excess": [], "predicted": []}
@@ -143,10 +144,11 @@ def tradeoff_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: t
     return out
 
 
-def capacity_point(*, rng: np.random.Generator, n: int, m: int, l1: float, ps: tuple, instances: int,
+def capacity_point(*, rng, n: int, m: int, l1: float, ps: tuple, instances: int,
                    lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
     """Per p (rows) and instance: structure fractions, polysemantic neurons, excess loss L_p − nℓ*
     (exact enumeration) and the first-order bound p·n(n − m)/m; all p from the same start."""
+    rng = validate.generator(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)
     out: dict[str, list] = {key: [] for key in (*STRUCTURES, "other", "polysemantic", "incidental", "necessary",

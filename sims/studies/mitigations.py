@@ -1,4 +1,4 @@
-"""Mitigations of incidental polysemanticity, each against the theory's predicted effect (issue 9 item 1),
+"""Mitigations of incidental polysemanticity, each against the theory's predicted effect,
 at the gradient-flow-faithful recipe: proximal GD, lr 0.1, λ = 0.1, gradient-flow time λt = 20 (every
 feature 1-sparse), from N(0, 1/m) unless the arm changes the start.
 
@@ -56,13 +56,14 @@ LR, TIME, P_OVER_L1 = 0.1, 20.0, 0.1  # co-occurrence arm: p = 0.1λ (p = 0.01 a
 KICK = 1.0  # late-kick arm: perturbation ε·N(0, 1/m) of the trained weights
 
 
-def distinct_argmax_start(W0: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def distinct_argmax_start(W0: np.ndarray, *, rng) -> np.ndarray:
     """W0 with each feature's largest-|W| entry swapped onto its own neuron (a random injection
     features → neurons), so no two features share an initial argmax; shape (instances, n, m), m ≥ n."""
     W = np.array(W0, dtype=float, copy=True)
     I, n, m = W.shape
     if m < n:
         raise ValueError(f"m must be >= n = {n} for distinct initial argmaxes, got {m}")
+    rng = validate.generator(rng)
     for i in range(I):
         targets = rng.permutation(m)[:n]
         for f, t in enumerate(targets):
@@ -152,7 +153,7 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
     W0 = initial_weights(spec, instances, rng=gen)
     steps, warm, p = _steps(recipe, l1)
     if arm == "distinct-init":
-        W0 = distinct_argmax_start(W0, gen)
+        W0 = distinct_argmax_start(W0, rng=gen)
     if arm == "orthogonal-init":
         W0 = orthonormal_rows(W0)
     if arm == "l1-warmup":

@@ -33,7 +33,7 @@ def _fourth_norm_metrics(W: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray
             "fourth_power_sum": (W**4).sum(axis=-1).mean(axis=-1)}  # the paper's unnormalised Σ_k W_ik⁴
 
 
-def fourth_norm_curve(*, rng: np.random.Generator, family: str, sigma: float, n: int, m: int, lr: float,
+def fourth_norm_curve(*, rng, family: str, sigma: float, n: int, m: int, lr: float,
                       steps: int, instances: int, points: int) -> Mapping[str, list]:
     """Train with hidden noise (λ = 0, SGD) and return the recorded steps and, per recorded step and
     instance, the normalised fourth norm and the paper's Σ_k W_ik⁴ (both averaged over features)."""
@@ -48,7 +48,7 @@ def fourth_norm_curve(*, rng: np.random.Generator, family: str, sigma: float, n:
 CONDITIONS = {"noise": (True, False), "noise+L1": (True, True), "L1": (False, True), "none": (False, False)}
 
 
-def noise_polysemantic_counts(*, rng: np.random.Generator, n: int, m: int, condition: str, sigma: float,
+def noise_polysemantic_counts(*, rng, n: int, m: int, condition: str, sigma: float,
                               l1: float, lr: float, steps: int, instances: int,
                               lr_reference_m: int | None = None) -> Mapping[str, list]:
     """Train ``instances`` models under ``condition`` (see ``CONDITIONS``) with prox GD and return

@@ -1,5 +1,5 @@
 """The speed of noise-driven sparsification measured: the initial drift of the fourth norm against
-m, σ, κ (paper §2.5(b), §3.2; issue 7). The closed forms it is compared with are in
+m, σ, κ (paper §2.5(b), §3.2). The closed forms it is compared with are in
 ``theory.noise_drift``: to first order the mean fourth norm of a random row drifts at
 dF/dt ≈ −(κ/12)(n − 1)σcφ(c/σ)·96(m − 1)/((m + 2)(m + 4)(m + 6)) per unit time t = lr·steps once the Gram
 matrix is the centred simplex (an m⁻² law), and the ascent from a random start needs a time ∝ m/log m
@@ -37,7 +37,7 @@ def _mean_fourth_norm(W, spec):
 
 
 def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: int, window: int, runs: int,
-                               instances: int, rng: np.random.Generator, family: str = "bipolar",
+                               instances: int, rng, family: str = "bipolar",
                                records: int = 10, predict: bool = False) -> dict[str, np.ndarray]:
     """Per-run least-squares slope of the mean fourth norm over steps [t0, t0 + window] (per SGD step).
 
@@ -58,8 +58,7 @@ def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: i
     records = validate.integer("records", records, minimum=1)
     if window % records:
         raise ValueError(f"window must be a multiple of records = {records}, got {window}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, got {rng!r}")
+    rng = validate.generator(rng)
     spec = ModelSpec(n=n, m=m, noise=_noise(family, sigma))
     gauss = ModelSpec(n=n, m=m, noise=_noise("gaussian", sigma))
     cfg = TrainConfig(optimizer="gd", lr=lr, steps=window, instances=instances, record=Schedule(every=window // records))
@@ -84,7 +83,7 @@ def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: i
 
 
 def steps_to_fourth_norm(*, n: int, m: int, sigma: float, lr: float, threshold: float, max_steps: int,
-                         instances: int, rng: np.random.Generator, family: str = "bipolar",
+                         instances: int, rng, family: str = "bipolar",
                          every: int = 100) -> float:
     """First recorded step (multiple of ``every``) at which the mean fourth norm over the run's
     instances reaches ``threshold``, interpolated linearly between records; inf if not by ``max_steps``."""
@@ -106,7 +105,7 @@ def steps_to_fourth_norm(*, n: int, m: int, sigma: float, lr: float, threshold: 
 
 
 def reduced_ascent_time(m: int, rate: float, *, threshold: float = 0.5, rows: int = 256,
-                        rng: np.random.Generator, rtol: float = 1e-6) -> float:
+                        rng, rtol: float = 1e-6) -> float:
     """Time t at which the mean of F over ``rows`` random unit rows, each following the sphere ascent
     du/dt = rate·∇F(u) = 4·rate·(u³ − F u), first reaches ``threshold`` (units of 1/rate).
 
@@ -115,6 +114,7 @@ def reduced_ascent_time(m: int, rate: float, *, threshold: float = 0.5, rows: in
     (⟨u, u³ − F u⟩ = 0); it is integrated in τ = rate·t by ``solve_ivp`` (RK45) with a terminal
     event at mean F = threshold.
     """
+    rng = validate.generator(rng)
     m = validate.integer("m", m, minimum=2)
     rate = validate.real("rate", rate, minimum=0.0, strict_min=True)
     threshold = validate.real("threshold", threshold, minimum=0.0, maximum=1.0, strict_max=True)
