@@ -1,15 +1,27 @@
-"""The ``incidental`` command line: a thin layer over the library.
+"""The ``incidental`` command line: a thin shell that parses arguments, calls the library and prints.
 
-    incidental verify [--quick | --full] [--claim ID ...] [--seed N] [--out DIR] [--json] [--quiet]
-    incidental sweep NAME [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR [--quiet]
-    incidental reproduce NAME|all [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR
-    incidental derive [NAME ...] [--check] [--latex FILE] [--list]
-    incidental train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
+    incidental [--debug] verify [--quick | --full] [--claim ID ...] [--seed N] [--out DIR] [--json] [--quiet]
+    incidental [--debug] sweep NAME [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR [--quiet]
+    incidental [--debug] reproduce NAME|all [--quick] [--seed N] [--workers N | --scheduler ADDRESS] --out DIR
+    incidental [--debug] derive [NAME ...] [--check] [--latex FILE] [--list]
+    incidental [--debug] train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
-    incidental diagnose WEIGHTS [--key NAME] [--l1 λ] [--p P] [--tol T] [--repair FILE] [--json]
+    incidental [--debug] diagnose WEIGHTS [--key NAME] [--l1 λ] [--p P] [--tol T] [--repair FILE] [--json]
 
-Bad input gives one line on stderr and exit code 2; a claim that does not come out as the ledger
-expects gives exit code 1.
+Exit codes and errors (one line on stderr each):
+
+* 2, ``incidental: error: ...``: a usage error, bad input from the command line: argparse's errors, an
+  unknown claim, sweep or figure, an unwritable ``--out`` or ``--repair``, a malformed weights file, a
+  missing extra the command needs, and a ValueError raised while building a configuration (ModelSpec,
+  TrainConfig, NoiseSpec, Schedule, ...) from the arguments; only the code inside ``_from_argv`` blocks
+  turns a ValueError into a usage error.
+* 1, ``incidental: error: ...``: training diverged (``DivergenceError``, with its step), or the operating
+  system refused a read or write in the middle of a run (``OSError``: disk full, network, ...).
+* 1, ``incidental: internal error: <Type>: <message> (...)``: any other exception, a ValueError from inside
+  the library included, is a bug. With ``--debug`` (before the command) or ``INCIDENTAL_DEBUG=1`` every
+  error that is not a usage error propagates with its traceback.
+* 1: ``verify``: a claim does not come out as the ledger expects (``derive``: a check fails).
+* 130, ``incidental: interrupted``: Ctrl-C.
 """
 
 from __future__ import annotations
@@ -19,11 +31,12 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from .runs.output import atomic_csv
+__all__ = ["UsageError", "main"]
 
-__all__ = ["main"]
+DEBUG_ENV = "INCIDENTAL_DEBUG"
 
 
 class UsageError(Exception):
@@ -35,8 +48,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+@contextmanager
+def _from_argv():
+    """Around building configurations from the command line's arguments (and nothing deeper): a ValueError
+    raised there is bad input, a UsageError. A ValueError from anywhere else is a bug (exit 1)."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="incidental", description="Check the theory of incidental polysemanticity.")
+    p.add_argument("--debug", action="store_true",
+                   help=f"let an error that is not a usage error propagate with its traceback "
+                        f"(also {DEBUG_ENV}=1)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("verify", help="run the claims ledger and print which claims hold")
@@ -52,12 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--quiet", action="store_true", help="print nothing; the exit code tells")
 
     w = sub.add_parser("sweep", help="run a registered parameter sweep, resuming what is on disk")
-    w.add_argument("name", help="sweep name (see sims/sweeps.py)")
+    w.add_argument("name", help="sweep name (see sims/runs/registry.py)")
     _add_run_options(w, quick="the quick grid instead of the paper's size",
                      out="results go to DIR/NAME/ and DIR/NAME.csv")
 
     r = sub.add_parser("reproduce", help="reproduce a figure of the paper (PNG + CSV)")
-    r.add_argument("name", help="figure name, or 'all' (see sims/reproduce.py)")
+    r.add_argument("name", help="figure name, or 'all' (see sims/figures/)")
     _add_run_options(r, quick="a smaller version that runs in minutes",
                      out="folder for the PNG, CSV and sweep results")
 
@@ -118,23 +144,91 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _writable_folder(path: Path) -> Path:
+# ------------------------------------------------------------------------------- checks of the arguments
+
+
+def _writable_folder(path: Path, option: str = "--out") -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--out {path}: cannot create folder ({exc.strerror})") from None
+        raise UsageError(f"{option} {path}: cannot create folder ({exc.strerror})") from None
     if not os.access(path, os.W_OK):
-        raise UsageError(f"--out {path}: folder is not writable")
+        raise UsageError(f"{option} {path}: folder is not writable")
     return path
+
+
+def _writable_file(path: Path, option: str) -> Path:
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder")
+    _writable_folder(path.parent, option)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UsageError(f"{option} {path}: file is not writable")
+    return path
+
+
+def _plotting_available() -> None:
+    """Figures need matplotlib; missing, it is the command that cannot run here (exit 2), not a bug."""
+    from .runs.output import pyplot
+
+    try:
+        pyplot()
+    except ValueError as exc:  # pyplot's "figures need matplotlib: pip install ..."
+        raise UsageError(str(exc)) from None
+
+
+def _scheduler_available(scheduler) -> None:
+    if scheduler is None:
+        return
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("--scheduler needs dask.distributed: "
+                         "pip install 'incidental-polysemanticity[distributed]'") from None
+
+
+def _load_weights(path: Path, key: str):
+    import zipfile
+
+    import numpy as np
+
+    unreadable = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+    if not path.is_file():
+        raise UsageError(f"weights {path}: no such file")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except unreadable as exc:
+        raise UsageError(f"weights {path}: not a .npy or .npz file ({exc})") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        with data:
+            if key not in data.files:
+                raise UsageError(f"--key {key!r}: not in {path} (arrays: {', '.join(data.files)})")
+            try:
+                data = data[key]
+            except unreadable as exc:
+                raise UsageError(f"weights {path}: cannot read array {key!r} ({exc})") from None
+    try:
+        W = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        kind = f"dtype {data.dtype}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise UsageError(f"weights {path}: not an array of real numbers ({kind})") from None
+    if W.ndim not in (2, 3) or 0 in W.shape:
+        raise UsageError(f"weights {path}: expected shape (n, m) or (instances, n, m), got {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise UsageError(f"weights {path}: contains NaN or inf")
+    return W
+
+
+# ------------------------------------------------------------------------------------------- commands
 
 
 def _verify(args) -> int:
     from .ledger import run_claim, select_claims
     from .ledger.report import claim_row, write_report
-    from .runs.sweep import code_version
     from .runs.progress import progress_bar
+    from .runs.sweep import code_version
 
-    claims = select_claims(tier=args.tier, ids=args.claim)
+    with _from_argv():
+        claims = select_claims(tier=args.tier, ids=args.claim)
     out = _writable_folder(args.out) if args.out is not None else None
     rows = []
     start = time.perf_counter()
@@ -162,25 +256,16 @@ def _verify(args) -> int:
 
 
 def _sweep(args) -> int:
-    from .runs.sweep import run_sweep
+    from .runs.output import write_sweep_table
     from .runs.registry import make_sweep
+    from .runs.sweep import run_sweep
 
-    sweep = make_sweep(args.name, quick=args.quick, seed=args.seed)
+    with _from_argv():
+        sweep = make_sweep(args.name, quick=args.quick, seed=args.seed)
+    _scheduler_available(args.scheduler)
     out = _writable_folder(args.out)
     res = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
-    table = out / f"{sweep.name}.csv"
-    params = list(res.rows[0]["params"])
-    # one row per instance; matrix-valued results (lists of lists) stay in the per-point JSON only
-    values = [k for k, v in res.rows[0]["result"].items()
-              if not (isinstance(v, list) and any(isinstance(x, list) for x in v))]
-    rows = []
-    for row in res.rows:
-        result = row["result"]
-        count = max(len(result[k]) if isinstance(result[k], list) else 1 for k in values)
-        for i in range(count):
-            rows.append([row["params"][p] for p in params] + [i]
-                        + [result[k][i] if isinstance(result[k], list) else result[k] for k in values])
-    atomic_csv(table, params + ["instance"] + values, rows)
+    table = write_sweep_table(out / f"{sweep.name}.csv", res.rows)
     if not args.quiet:
         print(f"{sweep.name}: {len(res.rows)} points ({res.computed} computed, {res.reused} reused); "
               f"results in {res.folder}, table {table}")
@@ -195,9 +280,12 @@ def _reproduce(args) -> int:
     for name in names:
         if name not in registry:
             raise UsageError(f"unknown figure {name!r}; known: {', '.join(registry)} or all")
+    with _from_argv():
+        options = RunOptions(quick=args.quick, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+                             progress=not args.quiet)
+    _scheduler_available(args.scheduler)
+    _plotting_available()
     out = _writable_folder(args.out)
-    options = RunOptions(quick=args.quick, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
-                         progress=not args.quiet)
     for name in names:
         t0 = time.perf_counter()
         files = registry[name].run(out, options)
@@ -213,6 +301,7 @@ def _train(args) -> int:
 
     from .dynamics.schedule import Schedule
     from .dynamics.train import TrainConfig, train
+    from .runs.output import write_training_run
 
     noise = None
     if args.noise:
@@ -221,77 +310,44 @@ def _train(args) -> int:
             sigma_value = float(sigma)
         except ValueError:
             raise UsageError(f"--noise must look like FAMILY:SIGMA (e.g. bipolar:0.1), got {args.noise!r}") from None
-        noise = NoiseSpec(family=family, sigma=sigma_value)
-    spec = ModelSpec(n=args.n, m=args.m, l1=args.l1, noise=noise)
-    config = TrainConfig(optimizer=args.optimizer, lr=args.lr, steps=args.steps, instances=args.instances,
-                         dtype=args.dtype, record=Schedule(points=args.records))
+        with _from_argv():
+            noise = NoiseSpec(family=family, sigma=sigma_value)
+    with _from_argv():
+        spec = ModelSpec(n=args.n, m=args.m, l1=args.l1, noise=noise)
+        config = TrainConfig(optimizer=args.optimizer, lr=args.lr, steps=args.steps, instances=args.instances,
+                             dtype=args.dtype, record=Schedule(points=args.records))
     out = _writable_folder(args.out)
     res = train(spec, config, rng=args.seed)
-    tmp = out / "weights.npz.tmp"
-    with open(tmp, "wb") as fh:
-        np.savez(fh, W0=res.W0, W=res.W, steps=res.steps)
-    os.replace(tmp, out / "weights.npz")
-    names = sorted(res.history)
-    atomic_csv(out / "history.csv", ["step", "instance"] + names,
-               ([step, i] + [float(res.history[k][r, i]) for k in names]
-                for r, step in enumerate(res.steps) for i in range(config.instances)))
-    final = {k: float(np.mean(res.history[k][-1])) for k in names}
-    print(f"wrote {out / 'weights.npz'} and {out / 'history.csv'}; final means: "
+    weights, history = write_training_run(out, res)
+    final = {k: float(np.mean(res.history[k][-1])) for k in sorted(res.history)}
+    print(f"wrote {weights} and {history}; final means: "
           + ", ".join(f"{k} {v:.4g}" for k, v in final.items()))
     return 0
 
 
-def _load_weights(path: Path, key: str):
-    import numpy as np
-
-    if not path.is_file():
-        raise UsageError(f"weights {path}: no such file")
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"weights {path}: not a .npy or .npz file ({exc})") from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        if key not in data.files:
-            raise UsageError(f"--key {key!r}: not in {path} (arrays: {', '.join(data.files)})")
-        data = data[key]
-    W = np.asarray(data, dtype=np.float64)
-    if W.ndim not in (2, 3):
-        raise UsageError(f"weights {path}: expected shape (n, m) or (instances, n, m), got {W.shape}")
-    return W
-
-
 def _diagnose(args) -> int:
-    import numpy as np
+    from theory import validate
 
     from .measure.diagnosis import diagnose, repair
+    from .runs.output import diagnosis_json, diagnosis_record, write_repaired_weights
 
+    with _from_argv():  # the checks diagnose() makes of its parameters, here where they are the user's
+        l1 = validate.real("l1", args.l1, minimum=0.0)
+        p = validate.real("p", args.p, minimum=0.0, maximum=1.0)
+        tol = validate.real("tol", args.tol, minimum=0.0)
     W = _load_weights(args.weights, args.key)
-    Ws = W if W.ndim == 3 else W[None]
-    report, repaired = [], []
-    for idx, Wi in enumerate(Ws):
-        diags = diagnose(Wi, l1=args.l1, p=args.p, tol=args.tol)
-        entry = {"instance": idx, "one_move_from_better": any(d.strictly_better for d in diags),
-                 "neurons": [{"neuron": d.neuron, "label": d.label, "features": list(d.features),
-                              "weights": list(d.weights), "move": list(d.move) if d.move else None,
-                              "loss_change": d.change, "objective": d.objective, "evidence": d.evidence}
-                             for d in diags]}
-        if args.repair is not None:
-            r = repair(Wi, l1=args.l1, p=args.p, tol=args.tol)
-            repaired.append(r.W)
-            entry["repair"] = {"loss_before": r.loss_before, "loss_after": r.loss_after, "moves": r.moves,
-                               "objective": r.objective}
-        report.append(entry)
     if args.repair is not None:
-        args.repair.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.repair.with_name(args.repair.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.stack(repaired) if W.ndim == 3 else repaired[0])
-        os.replace(tmp, args.repair)
+        _writable_file(args.repair, "--repair")
+    Ws = W if W.ndim == 3 else W[None]
+    diagnoses = [diagnose(Wi, l1=l1, p=p, tol=tol) for Wi in Ws]
+    repairs = [repair(Wi, l1=l1, p=p, tol=tol) for Wi in Ws] if args.repair is not None else None
+    record = diagnosis_record(args.weights, diagnoses, l1=args.l1, p=args.p, tol=args.tol, repairs=repairs)
+    if repairs is not None:
+        write_repaired_weights(args.repair, [r.W for r in repairs], stacked=W.ndim == 3)
     if args.json:
-        print(json.dumps({"weights": str(args.weights), "l1": args.l1, "p": args.p, "tol": args.tol,
-                          "instances": report}, indent=2))
+        print(diagnosis_json(record))
         return 0
-    for entry in report:
+    for entry in record["instances"]:
         labels = [n["label"] for n in entry["neurons"]]
         print(f"instance {entry['instance']}: {len(labels)} polysemantic neurons ("
               + ", ".join(f"{labels.count(lab)} {lab}" for lab in ("incidental", "necessary", "same-sign"))
@@ -306,26 +362,54 @@ def _diagnose(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    """Entry point of the ``incidental`` console script; returns the exit code."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["derive"]:  # its own parser: python -m derivations
-        from derivations import main as derive_main
+_COMMANDS = {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train, "diagnose": _diagnose}
 
-        return derive_main(argv[1:], prog="incidental derive")
+
+# --------------------------------------------------------------------------------------- entry point
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _divergence_error() -> tuple[type, ...]:
+    """``DivergenceError`` if training was imported (else nothing raised can be one), without importing it."""
+    train = sys.modules.get(f"{__package__}.dynamics.train")
+    return (train.DivergenceError,) if train is not None else ()
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"incidental: {' '.join(message.split())}", file=sys.stderr)  # one line, whatever the message
+    return code
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``incidental`` console script; returns the exit code (see the module docstring)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = _debug_from_env()
     try:
+        head = 0
+        while argv[head:head + 1] == ["--debug"]:  # the global option, before the command
+            head += 1
+        debug = debug or head > 0
+        if argv[head:head + 1] == ["derive"]:  # its own parser: python -m derivations
+            from derivations import main as derive_main
+
+            return derive_main(argv[head + 1:], prog="incidental derive")
         args = _parser().parse_args(argv)
-        return {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train,
-                "diagnose": _diagnose}[args.command](args)
-    except (UsageError, ValueError, OSError) as exc:
-        print(f"incidental: error: {exc}", file=sys.stderr)
-        return 2
-    except FloatingPointError as exc:  # DivergenceError
-        print(f"incidental: error: {exc}", file=sys.stderr)
-        return 1
+        debug = debug or args.debug
+        return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        return _fail(f"error: {exc}", 2)
     except KeyboardInterrupt:
-        print("incidental: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", 130)
+    except Exception as exc:
+        if debug:
+            raise
+        if isinstance(exc, (_divergence_error(), OSError)):  # not a bug: the run diverged, the system refused
+            return _fail(f"error: {exc}", 1)
+        return _fail(f"internal error: {type(exc).__name__}: {exc} "
+                     f"(rerun with --debug or {DEBUG_ENV}=1 for the traceback)", 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -217,3 +217,160 @@ def test_diagnose_bad_input_is_one_line_and_exit_2(make, args, fragment, tmp_pat
     assert main(["diagnose", str(path)] + args) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ usage errors, internal errors, --debug
+
+
+def _one_line(err: str) -> str:
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    return err
+
+
+def test_usage_error_is_exit_2_with_one_line_even_under_debug(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INCIDENTAL_DEBUG", "1")
+    # a ValueError from building a configuration out of argv (ModelSpec) is bad input, not a bug
+    assert main(["--debug", "train", "--n", "0", "--m", "8", "--out", "X"]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert err.startswith("incidental: error: n must be an integer >= 1") and "internal" not in err
+    assert list(tmp_path.iterdir()) == []
+    assert main(["verify", "--claim", "model.forces", "--debug"]) == 2  # a global option: before the command
+    assert "unrecognized arguments: --debug" in _one_line(capsys.readouterr().err)
+
+
+def _diagnose_raises(monkeypatch):
+    from sims.measure import diagnosis
+
+    def broken(W, **kw):
+        raise ValueError("library bug deep inside")
+
+    monkeypatch.setattr(diagnosis, "diagnose", broken)
+
+
+def test_library_value_error_is_an_internal_error_exit_1(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("INCIDENTAL_DEBUG", raising=False)
+    np.save(tmp_path / "W.npy", _incidental_pair())
+    _diagnose_raises(monkeypatch)
+    assert main(["diagnose", str(tmp_path / "W.npy")]) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert err.startswith("incidental: internal error: ValueError: library bug deep inside")
+    assert "--debug" in err and "INCIDENTAL_DEBUG=1" in err
+
+
+def test_figure_calling_a_theory_function_wrongly_is_an_internal_error(tmp_path, capsys, monkeypatch):
+    # the bug class behind this: a figure passing m < n to theory.collisions.expected_overlap_distinct was
+    # reported as bad input (exit 2)
+    from sims.figures.registry import Reproduction, load_all
+    from theory.collisions import expected_overlap_distinct
+
+    monkeypatch.delenv("INCIDENTAL_DEBUG", raising=False)
+    registry = load_all()
+    monkeypatch.setitem(registry, "regimes",
+                        Reproduction("regimes", "broken", lambda out, options: [expected_overlap_distinct(12, 8)]))
+    assert main(["reproduce", "regimes", "--quick", "--quiet", "--out", str(tmp_path)]) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert err.startswith("incidental: internal error: ValueError: m must be >= n")
+
+
+@pytest.mark.parametrize("debug_args,env", [(["--debug"], None), ([], "1"), (["--debug", "--debug"], "0")])
+def test_debug_lets_the_library_error_propagate(debug_args, env, tmp_path, capsys, monkeypatch):
+    if env is None:
+        monkeypatch.delenv("INCIDENTAL_DEBUG", raising=False)
+    else:
+        monkeypatch.setenv("INCIDENTAL_DEBUG", env)
+    np.save(tmp_path / "W.npy", _incidental_pair())
+    _diagnose_raises(monkeypatch)
+    with pytest.raises(ValueError, match="library bug deep inside"):
+        main(debug_args + ["diagnose", str(tmp_path / "W.npy")])
+    assert capsys.readouterr().err == ""
+
+
+def test_debug_env_zero_means_off(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("INCIDENTAL_DEBUG", "0")
+    np.save(tmp_path / "W.npy", _incidental_pair())
+    _diagnose_raises(monkeypatch)
+    assert main(["diagnose", str(tmp_path / "W.npy")]) == 1
+    assert "internal error" in capsys.readouterr().err
+
+
+def test_os_error_mid_run_is_exit_1_but_not_internal(tmp_path, capsys, monkeypatch):
+    from sims.runs import output
+
+    monkeypatch.delenv("INCIDENTAL_DEBUG", raising=False)
+
+    def full(*a, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output, "write_training_run", full)
+    args = ["train", "--n", "2", "--m", "2", "--steps", "1", "--records", "2", "--optimizer", "gd", "--lr", "0.1",
+            "--out", str(tmp_path / "o")]
+    assert main(args) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert err.startswith("incidental: error:") and "No space left" in err and "internal" not in err
+    with pytest.raises(OSError):
+        main(["--debug"] + args)
+
+
+def test_divergence_is_not_internal_and_debug_shows_it(tmp_path, capsys, monkeypatch):
+    from sims.dynamics.train import DivergenceError
+
+    monkeypatch.delenv("INCIDENTAL_DEBUG", raising=False)
+    args = ["train", "--n", "3", "--m", "4", "--optimizer", "gd", "--lr", "50", "--steps", "100",
+            "--out", str(tmp_path / "o")]
+    assert main(args) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert err.startswith("incidental: error: weights became non-finite at step") and "internal" not in err
+    with pytest.raises(DivergenceError):
+        main(["--debug"] + args)
+
+
+def test_diagnose_malformed_weights_and_unwritable_repair_are_usage_errors(tmp_path, capsys):
+    bad = _incidental_pair()
+    bad[0, 0] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    assert main(["diagnose", str(tmp_path / "nan.npy")]) == 2
+    assert "NaN or inf" in _one_line(capsys.readouterr().err)
+    np.save(tmp_path / "text.npy", np.array([["a", "b"], ["c", "d"]]))
+    assert main(["diagnose", str(tmp_path / "text.npy")]) == 2
+    assert "not an array of real numbers" in _one_line(capsys.readouterr().err)
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "nan.npy").read_bytes()[:60])
+    for name in ("empty.npy", "cut.npz"):  # EOFError, BadZipFile: bad input, not a bug
+        assert main(["diagnose", str(tmp_path / name)]) == 2
+        assert "not a .npy or .npz file" in _one_line(capsys.readouterr().err)
+    np.save(tmp_path / "W.npy", _incidental_pair())
+    assert main(["diagnose", str(tmp_path / "W.npy"), "--repair", str(tmp_path)]) == 2
+    assert "--repair" in _one_line(capsys.readouterr().err)
+
+
+# ----------------------------------------------------------------------------- the writers in sims.runs.output
+
+
+def test_train_files_come_from_the_library_writer_unchanged(tmp_path, capsys):
+    from sims.dynamics.schedule import Schedule
+    from sims.dynamics.train import TrainConfig, train
+    from sims.runs.output import write_training_run
+    from theory import ModelSpec
+
+    out = tmp_path / "cli"
+    assert main(["train", "--n", "3", "--m", "5", "--l1", "0.01", "--steps", "20", "--instances", "2",
+                 "--optimizer", "gd", "--lr", "0.05", "--records", "4", "--seed", "7", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out / 'weights.npz'} and {out / 'history.csv'}; final means:")
+    with np.load(out / "weights.npz") as saved:
+        assert saved.files == ["W0", "W", "steps"]  # the keys and their order, as before
+        assert saved["W0"].shape == saved["W"].shape == (2, 3, 5) and saved["steps"][0] == 0
+        steps = saved["steps"].tolist()
+    header, *rows = (out / "history.csv").read_text().splitlines()
+    assert header == "step,instance,fourth_norm,l1_norm,loss,polysemantic"
+    assert [r.split(",")[:2] for r in rows] == [[str(s), str(i)] for s in steps for i in range(2)]
+    for r in rows:  # floats with repr precision, the count as a float as before
+        assert all(c == repr(float(c)) for c in r.split(",")[2:])
+    # the same run written by the library function directly: byte for byte the same files
+    res = train(ModelSpec(n=3, m=5, l1=0.01), TrainConfig(optimizer="gd", lr=0.05, steps=20, instances=2,
+                                                          record=Schedule(points=4)), rng=7)
+    paths = write_training_run(tmp_path / "lib", res)
+    assert [p.name for p in paths] == ["weights.npz", "history.csv"]
+    for p in paths:
+        assert p.read_bytes() == (out / p.name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == ["history.csv", "weights.npz"]  # no temporaries

@@ -114,6 +114,14 @@ def expected_polysemantic_signed_slots(n, m):
         Expected number of neurons holding both signs (neurons). Equals n(n−1)/(4m) −
         n(n−1)(n−2)/(8m²) + O(n⁴/m³). Paper §2.4; derivation ``collisions.signed-slots-mean``.
         Evaluated as a mixture of positive binomial terms (no cancellation at large m).
+
+    Examples
+    --------
+    >>> from theory.collisions import expected_polysemantic_signed_slots
+    >>> round(expected_polysemantic_signed_slots(8, 16), 4)
+    0.7251
+    >>> round(expected_polysemantic_signed_slots(256, 256), 1)  # the paper's line n²/(4m) says 64
+    39.6
     """
     n, m = _sizes(n, m)
     f = np.vectorize(lambda nn, mm: mm * _both_signs(int(nn), int(mm)), otypes=[float])
@@ -126,6 +134,14 @@ def variance_polysemantic_signed_slots(n, m):
     p₁ = 1 − 2(1 − 1/(2m))ⁿ + (1 − 1/m)ⁿ (one neuron holds both signs), p₂ = Σ_{j=0}^{4} (−1)ʲ C(4,j)
     (1 − j/(2m))ⁿ (two given neurons both do). Units: neurons². Leading terms n(n−1)/(4m) −
     n(n−1)(3n−5)/(8m²). Paper §2.4 (ours); derivation ``collisions.signed-slots-variance``.
+
+    Examples
+    --------
+    >>> from theory.collisions import variance_polysemantic_signed_slots
+    >>> round(variance_polysemantic_signed_slots(8, 16), 4)
+    0.497
+    >>> variance_polysemantic_signed_slots(1, 4)  # one feature never shares
+    0.0
     """
     n, m = _sizes(n, m)
 
@@ -142,6 +158,14 @@ def expected_overlap_distinct(n, m):
 
     Units: neurons. Paper §2.4 (which says "for any m ≥ n/2"; the idealisation is defined for every
     outcome only when m ≥ n). Derivation ``collisions.distinct-mean``.
+
+    Examples
+    --------
+    >>> from theory.collisions import expected_overlap_distinct
+    >>> expected_overlap_distinct(8, 16)
+    0.875
+    >>> expected_overlap_distinct([4, 8], 16).tolist()  # broadcasts over n
+    [0.1875, 0.875]
     """
     n, m = _distinct_sizes(n, m)
     return _out(n * (n - 1) / (4 * m))
@@ -153,6 +177,14 @@ def variance_overlap_distinct(n, m):
     Law of total variance over N₊ with the hypergeometric overlap given N₊, N₋. Units: neurons².
     Equals (n+1)/16 at m = n and n(n−1)/(4m) + O(n³/m²) at large m. Paper §2.4 (ours); derivation
     ``collisions.distinct-variance``.
+
+    Examples
+    --------
+    >>> from theory.collisions import variance_overlap_distinct
+    >>> variance_overlap_distinct(4, 4)  # (n + 1)/16 at m = n
+    0.3125
+    >>> round(variance_overlap_distinct(8, 16), 4)
+    0.5469
     """
     n, m = _distinct_sizes(n, m)
     n, m = np.broadcast_arrays(n.astype(float), m.astype(float))
@@ -174,6 +206,16 @@ def overlap_distribution(n: int, m: int) -> np.ndarray:
     ndarray, shape (n // 2 + 1,)
         Probability of each polysemantic count (each overlap neuron holds exactly one + and one −
         feature). Paper §2.4; derivations ``collisions.distinct-mean``, ``collisions.no-polysemantic``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.collisions import overlap_distribution
+    >>> P = overlap_distribution(4, 4)
+    >>> np.round(P, 4).tolist()
+    [0.3125, 0.625, 0.0625]
+    >>> round(float(P @ np.arange(P.size)), 10)  # the mean n(n−1)/(4m)
+    0.75
     """
     n = validate.integer("n", n, minimum=1)
     m = validate.integer("m", m, minimum=1)
@@ -214,6 +256,14 @@ def probability_no_polysemantic(n: int, m: int, *, idealisation: str) -> float:
     ``"distinct"`` (m ≥ n): E over N₊ ~ Binomial(n, ½) of C(m−N₊, N₋)/C(m, N₋).
     Both → exp(−n²/(4m)) when n → ∞ with n²/m fixed. Dimensionless. Paper §2.4 (birthday
     corollaries); derivations ``collisions.no-polysemantic``, ``collisions.birthday``.
+
+    Examples
+    --------
+    >>> from theory.collisions import probability_no_polysemantic
+    >>> round(probability_no_polysemantic(4, 8, idealisation="distinct"), 4)
+    0.6384
+    >>> round(probability_no_polysemantic(4, 8, idealisation="signed-slots"), 4)
+    0.6804
     """
     n = validate.integer("n", n, minimum=1)
     m = validate.integer("m", m, minimum=1)
@@ -229,6 +279,14 @@ def paper_prediction(n, m):
 
     The first-order term of both idealisations' expectation, with n(n−1) rounded to n².
     Derivation ``collisions.signed-slots-series``.
+
+    Examples
+    --------
+    >>> from theory.collisions import paper_prediction
+    >>> paper_prediction(8, 16)
+    1.0
+    >>> paper_prediction(256, 256)
+    64.0
     """
     n, m = _sizes(n, m)
     return _out(n.astype(float) ** 2 / (4 * m))
@@ -249,6 +307,14 @@ def neurons_for_no_polysemantic(n: int, probability: float, *, idealisation: str
         Target probability p in (0, 1).
     idealisation : {"signed-slots", "distinct"}
         Under "distinct" the search starts at m = n.
+
+    Examples
+    --------
+    >>> from theory.collisions import neurons_for_no_polysemantic
+    >>> neurons_for_no_polysemantic(4, 0.5, idealisation="distinct")
+    6
+    >>> neurons_for_no_polysemantic(4, 0.5, idealisation="signed-slots")
+    5
     """
     n = validate.integer("n", n, minimum=1)
     p = validate.real("probability", probability, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
@@ -277,6 +343,14 @@ def expected_abs_normal(scale: float) -> float:
     With W(0) ~ N(0, 1/m) (s = 1/√m) this is w*·E|W| / w*: the diagonal of the start–end correlation
     C_aa = ⟨W_a(0), W_a(T)⟩ per unit of trained weight w* if each feature's final neuron were a random
     one (keeping its initial sign), paper §3.5. Units: those of ``scale`` (weight units).
+
+    Examples
+    --------
+    >>> from theory.collisions import expected_abs_normal
+    >>> round(expected_abs_normal(1.0), 4)  # √(2/π)
+    0.7979
+    >>> round(expected_abs_normal(0.25), 4)  # s = 1/√m at m = 16
+    0.1995
     """
     s = validate.real("scale", scale, minimum=0.0, strict_min=True)
     return s * math.sqrt(2.0 / math.pi)
@@ -302,6 +376,14 @@ def expected_max_abs_normal(m: int, scale: float) -> float:
         Number of i.i.d. normals (neurons), ≥ 1.
     scale : float
         Their standard deviation s > 0.
+
+    Examples
+    --------
+    >>> from theory.collisions import expected_max_abs_normal
+    >>> round(expected_max_abs_normal(2, 1.0), 4)  # 2/√π
+    1.1284
+    >>> round(expected_max_abs_normal(16, 0.25), 4)  # s = 1/√m at m = 16
+    0.5193
     """
     m = validate.integer("m", m, minimum=1)
     s = validate.real("scale", scale, minimum=0.0, strict_min=True)

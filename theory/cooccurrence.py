@@ -36,6 +36,7 @@ from scipy.optimize import minimize
 from . import validate
 from .loss import _weights, data_gradient, gram, loss, output_error_derivative
 from .single_feature import fixed_point, fixed_point_threshold
+from .units import code_lambda, paper_lambda
 
 __all__ = [
     "MinibatchEstimate",
@@ -129,6 +130,16 @@ def expected_loss_exact(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     W : array, shape (n, m) or (instances, n, m)
     p : float in [0, 1], the probability that a feature is active.
     l1 : float ≥ 0, λ_code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import expected_loss_exact
+    >>> W = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])  # a ± pair on neuron 0, a lone feature on 1
+    >>> float(expected_loss_exact(W, 0.0)), float(expected_loss_exact(W, 0.1))  # the pair costs Δ = 2p
+    (0.0, 0.2)
+    >>> float(expected_loss_exact(W, 0.1, l1=0.1))  # + λ‖W‖₁
+    0.5
     """
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
@@ -161,10 +172,20 @@ def _off_diagonal_pairs(n: int) -> np.ndarray:
 def expected_loss_pairwise(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     """L_p^{(≤2)} = (1 − p)^{n−1}·E₁ + p(1 − p)^{n−2}·E₂ + λ‖W‖₁: L_p truncated to |S| ≤ 2.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     The truncated sum (1/p)Σ_{|S|≤2} P(S) err(S), not renormalised: E₁ = Σ_i err({i}) is the
     one-hot squared error and E₂ = Σ_{i<k} Σ_j (ReLU(G_ij + G_kj) − δ_ij − δ_kj)². Exact for
     n ≤ 2; otherwise below L_p by (1/p)Σ_{|S|≥3}P(S)err(S) ≥ 0, which is O(p²) (at most
     C(n,3)p²·max err). Cost O(n³) time and memory per instance; shape W.shape[:-2].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import expected_loss_exact, expected_loss_pairwise
+    >>> W = np.array([[0.9, 0.3], [-0.4, 0.8], [0.2, -0.7]])
+    >>> round(float(expected_loss_pairwise(W, 0.05)), 5), round(float(expected_loss_exact(W, 0.05)), 5)
+    (0.34534, 0.3503)
     """
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
@@ -178,9 +199,23 @@ def expected_loss_pairwise(W, p: float, *, l1: float = 0.0) -> np.ndarray:
 def expected_loss_pairwise_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     """∂L_p^{(≤2)}/∂W = c₁·∂E₁/∂W + c₂·(F + Fᵀ)W + λ sign(W), shape of W.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     F_ab = Σ_{k≠a} 2(ReLU(T_akb) − δ_ab − δ_kb)·1[T_akb > 0] is ∂E₂/∂G_ab (T_akb = G_ab + G_kb),
     c₁, c₂ as in ``expected_loss_pairwise``, ∂E₁/∂W is ``theory.loss.data_gradient`` and
     sign(0) = 0 (the convention of ``theory.loss``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import expected_loss_pairwise, expected_loss_pairwise_gradient
+    >>> W = np.array([[0.9, 0.3], [-0.4, 0.8], [0.2, -0.7]])
+    >>> g = expected_loss_pairwise_gradient(W, 0.05)
+    >>> E = np.zeros_like(W)
+    >>> E[0, 0] = 1e-6
+    >>> fd = (expected_loss_pairwise(W + E, 0.05) - expected_loss_pairwise(W - E, 0.05)) / 2e-6
+    >>> round(float(g[0, 0]), 4), round(float(fd), 4)
+    (-0.3762, -0.3762)
     """
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
@@ -201,9 +236,19 @@ def expected_loss_pairwise_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarr
 class MinibatchEstimate:
     """Unbiased Monte Carlo estimates of L_p and ∂L_p/∂W from one minibatch.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     ``loss`` and ``standard_error`` have shape W.shape[:-2]; the standard error is that of the
     data term (the sample standard deviation of (1/p)‖ReLU(Gx) − x‖² over √batch; λ‖W‖₁ is
     exact). ``gradient`` has the shape of W (sign(0) = 0 for the penalty).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import MinibatchEstimate
+    >>> est = MinibatchEstimate(loss=np.array(0.37), standard_error=np.array(0.03), gradient=np.zeros((3, 2)))
+    >>> [round(float(est.loss + z * est.standard_error), 2) for z in (-2, 2)]  # a 2-SE interval
+    [0.31, 0.43]
     """
 
     loss: np.ndarray
@@ -214,9 +259,22 @@ class MinibatchEstimate:
 def loss_minibatch(W, p: float, batch: int, *, l1: float = 0.0, rng) -> MinibatchEstimate:
     """L̂ = (1/(pB))Σ_b ‖ReLU(G x_b) − x_b‖² + λ‖W‖₁ with x_b ~ Bernoulli(p)ⁿ i.i.d., b = 1..B.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     E L̂ = L_p and E ∂L̂/∂W = ∂L_p/∂W wherever L_p is differentiable; the inputs are shared by
     all instances. ``rng`` is a ``numpy.random.Generator`` (or a seed); p ∈ (0, 1], batch ≥ 2.
     Gradient: (F + Fᵀ)W + λ sign W with F = XᵀD/(pB), D = 2(ReLU(A) − X)⊙1[A > 0], A = XG.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import expected_loss_exact, loss_minibatch
+    >>> W = np.array([[0.9, 0.3], [-0.4, 0.8], [0.2, -0.7]])
+    >>> est = loss_minibatch(W, 0.05, 4096, rng=0)
+    >>> round(float(est.loss), 3), round(float(est.standard_error), 3), est.gradient.shape
+    (0.371, 0.032, (3, 2))
+    >>> bool(abs(est.loss - expected_loss_exact(W, 0.05)) < 3 * est.standard_error)  # unbiased
+    True
     """
     W = _matrix(W)
     p, l1 = _probability(p, positive=True), _l1(l1)
@@ -255,6 +313,14 @@ def first_order_coefficient(W) -> np.ndarray:
     ψ (two-body, the co-active pair's own outputs) and τ (three-body, a third output) are as in
     ``first_order_loss``. Equals E₂ − (n − 1)E₁ (derivation ``cooccurrence.first-order``).
     Cost O(n³) per instance; shape W.shape[:-2].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import first_order_coefficient
+    >>> W = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])  # a ± pair: ψ(1, −1) = 1 per ordered pair
+    >>> float(first_order_coefficient(W))
+    2.0
     """
     G = gram(_matrix(W))
     n = G.shape[-1]
@@ -281,6 +347,16 @@ def first_order_loss(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     both overlaps are positive, 0 when both are ≤ 0 and ReLU(u + v)² − u² ≤ 0 for u > 0 ≥ v.
     Derivation ``cooccurrence.first-order``. |L_p − first_order_loss| ≤ C p² with
     C = C(n−1, 2)E₁ + (n − 2)E₂ + C(n, 3)·Σ_j(1 + Σ_i|G_ij|)² (see the tests).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import expected_loss_exact, first_order_loss
+    >>> W = np.array([[0.9, 0.3], [-0.4, 0.8], [0.2, -0.7]])
+    >>> [round(float(first_order_loss(W, p)), 5) for p in (0.0, 0.05)]
+    [0.2709, 0.34998]
+    >>> round(float(expected_loss_exact(W, 0.05)), 5)  # differs by O(p²)
+    0.3503
     """
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
@@ -290,11 +366,25 @@ def first_order_loss(W, p: float, *, l1: float = 0.0) -> np.ndarray:
 def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     """∂(L_0 + pL_1 + λ‖W‖₁)/∂W = ∂L_0/∂W + p(D + Dᵀ)W + λ sign W, D = ∂L_1/∂G; shape of W.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     D_ii = Σ_{k≠i}[r_ik − 2(G_ii − 1)], D_ik = r_ik − 2(G_ik)₊ with r_ik = 2(ReLU(G_ii + G_ik) − 1)·1[G_ii + G_ik > 0]
     (two-body), plus D_ij += Σ_{k∉{i,j}} 2[ReLU(G_ij + G_kj) − (G_ij)₊] (three-body). Unlike the
     truncated pairwise loss, whose one-feature weight (1 − p)^{n−1} shrinks the data term against λ
     when np is not small, the first-order objective keeps each feature's self-reconstruction at
     weight 1 (L_1 = E₂ − (n − 1)E₁): the training objective of choice for np ≲ 1. O(n³) per instance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import first_order_loss, first_order_loss_gradient
+    >>> W = np.array([[0.9, 0.3], [-0.4, 0.8], [0.2, -0.7]])
+    >>> g = first_order_loss_gradient(W, 0.05)
+    >>> E = np.zeros_like(W)
+    >>> E[0, 0] = 1e-6
+    >>> fd = (first_order_loss(W + E, 0.05) - first_order_loss(W - E, 0.05)) / 2e-6
+    >>> round(float(g[0, 0]), 4), round(float(fd), 4)
+    (-0.378, -0.378)
     """
     W = _matrix(W)
     p, l1 = _probability(p), _l1(l1)
@@ -328,13 +418,28 @@ def monosemantic_weight(l1: float) -> float:
     The one-feature, one-neuron loss (1/p)E[(ReLU(w²x) − x)²] + λ|w| = (1 − w²)² + λ|w| does not
     depend on p; λ = λ_code, so w* = ``theory.single_feature.fixed_point``(λ/4). Needs
     0 ≤ λ < 8/(3√3) ≈ 1.540.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import monosemantic_weight
+    >>> round(monosemantic_weight(0.0), 6), round(monosemantic_weight(0.1), 6)
+    (1.0, 0.987257)
     """
-    l1 = validate.real("l1", l1, minimum=0.0, maximum=4 * fixed_point_threshold(), strict_max=True)
-    return fixed_point(l1 / 4)
+    l1 = validate.real("l1", l1, minimum=0.0, maximum=code_lambda(fixed_point_threshold()), strict_max=True)
+    return fixed_point(paper_lambda(l1))
 
 
 def monosemantic_loss(l1: float) -> float:
-    """ℓ*(λ) = (1 − w*²)² + λw*, the loss of one feature alone on its own neuron, for any p."""
+    """ℓ*(λ) = (1 − w*²)² + λw*, the loss of one feature alone on its own neuron, for any p.
+
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import monosemantic_loss
+    >>> round(monosemantic_loss(0.0), 6), round(monosemantic_loss(0.1), 6)
+    (0.0, 0.099367)
+    """
     w = monosemantic_weight(l1)
     return (1 - w * w) ** 2 + l1 * w
 
@@ -346,6 +451,14 @@ def shared_pair_cost(p, w):
     pair is linear in p), and additive over pairs on disjoint neurons. With w = w*(λ) this is the
     extra loss at the monosemantic optimum. Derivation ``cooccurrence.shared-pair``.
     Broadcasts over array p ∈ [0, 1] and w.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import monosemantic_weight, shared_pair_cost
+    >>> float(shared_pair_cost(0.1, 1.0))  # 2p at w = 1
+    0.2
+    >>> shared_pair_cost([0.0, 0.05, 0.1], monosemantic_weight(0.1)).round(4).tolist()
+    [0.0, 0.0999, 0.1999]
     """
     p = np.asarray(p, dtype=np.float64)
     if np.any(~((p >= 0) & (p <= 1))):
@@ -357,9 +470,19 @@ def shared_pair_cost(p, w):
 def shared_pair_loss(a, b, p: float, *, l1: float = 0.0):
     """L_p of features i, k alone on one neuron with W_i = +a, W_k = −b (a, b ≥ 0).
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     (1 − p)[(1 − a²)² + (1 − b²)²] + p[(ReLU(a² − ab) − 1)² + (ReLU(b² − ab) − 1)²] + λ(a + b):
     one active feature is reconstructed as alone; both active give output i the pre-activation
     a(a − b). Broadcasts over a, b.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import shared_pair_loss
+    >>> round(float(shared_pair_loss(1.0, 1.0, 0.1)), 6)  # both active: output a(a − b) = 0 for each
+    0.2
+    >>> round(float(shared_pair_loss(1.0, 0.0, 0.1)), 6)  # feature k dropped: loss 1 per active input
+    1.0
     """
     p, l1 = _probability(p), _l1(l1)
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -374,7 +497,17 @@ def shared_pair_loss(a, b, p: float, *, l1: float = 0.0):
 class SharedPairOptimum:
     """Minimum over a ≥ b ≥ 0 of ``shared_pair_loss`` minus 2ℓ*: ``cost``, at weights ``a``, ``b``.
 
+    Units: ``cost`` in loss per active feature (dimensionless), ``a`` and ``b`` in weight units;
+    λ = λ_code (paper λ′ = λ/4).
+
     ``dropped`` is True when the minimum has b = 0 (dropping feature k beats sharing).
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import SharedPairOptimum, shared_pair_cost
+    >>> opt = SharedPairOptimum(cost=0.1942, a=1.0138, b=0.9568, dropped=False)
+    >>> bool(opt.cost < shared_pair_cost(0.1, 1.0)), round(opt.a - opt.b, 4)
+    (True, 0.057)
     """
 
     cost: float
@@ -386,11 +519,20 @@ class SharedPairOptimum:
 def reoptimised_shared_pair_cost(p: float, l1: float) -> SharedPairOptimum:
     """min_{a ≥ b ≥ 0} [shared_pair_loss(a, b, p) − 2ℓ*(λ)], the shared pair's cost after re-optimising.
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     Below Δ(p) at w*: the symmetric point a = b has a descent direction into a > b (the larger
     weight lets output i through when both are active), so for p > 0 the optimum is unequal. The
     minimum includes the boundary b = 0, where the cost is ``dropped_feature_cost``. Numerical
     (L-BFGS-B from three starts, on the smooth piece a ≥ b, parametrised b = a·s, s ∈ [0, 1]);
     to second order it is ``reoptimised_shared_pair_cost_expansion``.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import reoptimised_shared_pair_cost
+    >>> opt = reoptimised_shared_pair_cost(0.1, 0.1)
+    >>> round(opt.cost, 4), round(opt.a, 3), round(opt.b, 3), opt.dropped  # below Δ(0.1) ≈ 0.1999
+    (0.1942, 1.014, 0.957, False)
     """
     p, l1 = _probability(p), _l1(l1)
     w = monosemantic_weight(l1)
@@ -414,9 +556,19 @@ def reoptimised_shared_pair_cost(p: float, l1: float) -> SharedPairOptimum:
 def reoptimised_shared_pair_cost_expansion(p, l1: float):
     """Δ(p) − p²·u[(1 − 2u)² + (3 − 2u)²]/(2(3u − 1)) with u = w*², the re-optimised cost to O(p²).
 
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
     The weights move to a = w* + α, b = w* − β with α = p·w*(2u − 1)/(6u − 2) and
     β = p·w*(3 − 2u)/(6u − 2) (first order); at λ = 0 the saving is p²/2. Derivation
     ``cooccurrence.reoptimised-pair``. Valid while b > 0, i.e. p small.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import reoptimised_shared_pair_cost_expansion
+    >>> round(float(reoptimised_shared_pair_cost_expansion(0.1, 0.0)), 4)  # 2p − p²/2 at λ = 0
+    0.195
+    >>> round(float(reoptimised_shared_pair_cost_expansion(0.1, 0.1)), 4)
+    0.1948
     """
     u = monosemantic_weight(l1) ** 2
     p = np.asarray(p, dtype=np.float64)
@@ -428,6 +580,13 @@ def dropped_feature_cost(l1: float) -> float:
     active input) instead of representing it monosemantically; independent of p.
 
     Positive for λ < 4·√(2/3)/3 ≈ 1.089 (there w*² = 2/3 and dropping breaks even), negative above.
+    Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import dropped_feature_cost
+    >>> dropped_feature_cost(0.0), round(dropped_feature_cost(0.1), 6)
+    (1.0, 0.900633)
     """
     return 1.0 - monosemantic_loss(l1)
 
@@ -435,9 +594,17 @@ def dropped_feature_cost(l1: float) -> float:
 def sharing_break_even_probability(l1: float) -> float:
     """p_Δ = (1 − ℓ*)/(2[1 − (1 − w*²)²]): the p at which Δ(p) at w* equals ``dropped_feature_cost``.
 
+    Dimensionless; λ = λ_code (paper λ′ = λ/4).
+
     For p > p_Δ dropping one feature of a ± pair beats sharing at fixed weights w*; p_Δ = 1/2 at
     λ = 0 and p_Δ ≤ 0 for λ ≥ 4√(2/3)/3 (dropping is then always cheaper). Re-optimising the
     weights moves the break-even up (``reoptimised_shared_pair_cost``).
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import sharing_break_even_probability
+    >>> sharing_break_even_probability(0.0), round(sharing_break_even_probability(0.1), 4)
+    (0.5, 0.4506)
     """
     u = monosemantic_weight(l1) ** 2
     return dropped_feature_cost(l1) / (2 * (1 - (1 - u) ** 2))
@@ -454,6 +621,12 @@ def triangle_break_even_ratio() -> float:
     Co-occurrence: the pair pays Δ ≈ 2p, the triangle 6 ordered co-active pairs × ψ(1, −1/2) = 1.5p.
     L1: the triangle's rows (1, 0), (−1/2, ±√3/2) have ‖·‖₁ sum 2 + √3, against 3 for axis-aligned rows, so
     it pays (√3 − 1)λ more; 0.5p = (√3 − 1)λ at the break-even. Dimensionless.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import triangle_break_even_ratio
+    >>> round(triangle_break_even_ratio(), 4)
+    1.4641
     """
     return 2 * (math.sqrt(3) - 1)
 
@@ -463,7 +636,15 @@ def tetrahedron_l1() -> float:
     over rotations, reached with one row on a neuron axis, (0, 0, −1), the others (±√(2/3), √2/3, 1/3) and
     (0, −2√2/3, 1/3) (against 4√3 ≈ 6.93 for the cube-corner orientation). Minimality is numerical (a
     multi-start search over rotations, tests/test_capacity.py); the value is derived in
-    ``cooccurrence.tetrahedron-break-even``."""
+    ``cooccurrence.tetrahedron-break-even``.
+
+    Examples
+    --------
+    >>> import math
+    >>> from theory.cooccurrence import tetrahedron_l1
+    >>> round(tetrahedron_l1(), 4), round(4 * math.sqrt(3), 4)  # against the cube-corner orientation
+    (5.5186, 6.9282)
+    """
     return 2 + (2 * math.sqrt(6) + 4 * math.sqrt(2)) / 3
 
 
@@ -476,6 +657,12 @@ def tetrahedron_break_even_ratio(against: str = "triangle") -> float:
     ``against="triangle"``: 6(tetrahedron_l1 − 3 − √3) = 4√6 + 8√2 − 6 − 6√3 ≈ 4.719; ``against="pair"``:
     (3/2)(tetrahedron_l1 − 4) = √6 + 2√2 − 3 ≈ 2.278 (but the triangle already wins there, from
     ``triangle_break_even_ratio()`` ≈ 1.464). Dimensionless.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import tetrahedron_break_even_ratio
+    >>> round(tetrahedron_break_even_ratio(), 4), round(tetrahedron_break_even_ratio("pair"), 4)
+    (4.7194, 2.2779)
     """
     validate.choice("against", against, ("triangle", "pair"))
     if against == "triangle":
@@ -488,6 +675,12 @@ def lossless_capacity(m: int, p: float) -> int:
 
     At p = 0 the zero-loss set is G_ii = 1, G_ij ≤ 0 (i ≠ j), which holds at most 2m vectors in R^m.
     For p > 0 the input {i, k} also needs ReLU(1 + G_ik) = 1, so G_ik = 0: the rows are orthonormal.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import lossless_capacity
+    >>> lossless_capacity(4, 0.0), lossless_capacity(4, 0.1)
+    (8, 4)
     """
     m = validate.integer("m", m, minimum=1)
     p = _probability(p)
@@ -502,6 +695,14 @@ def cooccurrence_capacity_bound(n: int, m: int, p: float) -> float:
     ≥ n²/m − n (Cauchy–Schwarz on the ≤ m nonzero eigenvalues of G = WWᵀ). Equality: tight
     frames, e.g. ± pairs at n = 2m (cost exactly np) and the simplex of m + 1 vectors. The first-order
     cost of co-occurrence is therefore ≥ p·n(n − m)/m; exactly, L_p ≥ (1 − p)^{n−2} times it.
+
+    Examples
+    --------
+    >>> from theory.cooccurrence import cooccurrence_capacity_bound
+    >>> round(cooccurrence_capacity_bound(8, 4, 0.1), 6)  # ± pairs at n = 2m reach it: np
+    0.8
+    >>> cooccurrence_capacity_bound(4, 4, 0.1)
+    0.0
     """
     n = validate.integer("n", n, minimum=1)
     m = validate.integer("m", m, minimum=1)

@@ -56,7 +56,15 @@ def _noise(xi, W: np.ndarray):
 
 
 def gram(W) -> np.ndarray:
-    """G = W Wᵀ, shape (..., n, n): G_ij = ⟨W_i, W_j⟩ (numpy uses a symmetric rank-k update)."""
+    """G = W Wᵀ, shape (..., n, n): G_ij = ⟨W_i, W_j⟩ (numpy uses a symmetric rank-k update).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import gram
+    >>> gram(np.array([[1.0, 0.0], [0.6, 0.8]])).round(3).tolist()
+    [[1.0, 0.6], [0.6, 1.0]]
+    """
     W = _weights(W)
     return W @ np.swapaxes(W, -1, -2)
 
@@ -72,6 +80,14 @@ def output_error_derivative(A) -> np.ndarray:
     """D = ∂L_data/∂A = 2 (ReLU(A) − I) ⊙ 1[A > 0], shape (..., n, n).
 
     ``A`` holds the output pre-activations A_ij = ⟨W_i, W_j⟩ + ⟨W_j, ξ⟩ (row: input, column: output).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import gram, output_error_derivative
+    >>> A = gram(np.array([[0.8, 0.3], [-0.5, 0.6]]))  # ⟨W_1, W_2⟩ = −0.22 < 0: no interference
+    >>> output_error_derivative(A).round(3).tolist()
+    [[-0.54, 0.0], [0.0, -0.78]]
     """
     A = np.asarray(A)
     idx = np.arange(A.shape[-1])
@@ -89,9 +105,28 @@ def loss(W, *, l1: float = 0.0, xi=None) -> np.ndarray:
     ----------
     W : array, shape (n, m) or (..., n, m)
     l1 : float
-        λ >= 0, the L1 strength (sum-normalised, as in the paper's code).
+        λ >= 0, the L1 strength (sum-normalised, as in the paper's code; the paper's §2.2
+        gradient-flow analysis writes it as λ/4, with time 4t).
     xi : array of shape (m,), optional
         One noise draw, shared by all inputs and instances.
+
+    Returns
+    -------
+    array of shape W.shape[:-2]
+        The loss in the code's units (squared error summed over inputs and outputs, not averaged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import loss
+    >>> float(loss(np.eye(2))), float(loss(np.eye(2), l1=0.1))  # monosemantic: only the L1 term
+    (0.0, 0.2)
+    >>> float(loss([[1.0], [-1.0]])), float(loss([[1.0], [1.0]]))  # ± sharing is free, same sign is not
+    (0.0, 2.0)
+    >>> loss(np.stack([np.eye(2), 0.5 * np.eye(2)])).tolist()  # one value per instance
+    [0.0, 1.125]
+    >>> round(float(loss(np.eye(2), xi=[0.1, -0.1])), 4)  # one noise draw ξ
+    0.03
     """
     W = _weights(W)
     A = _preactivation(W, _noise(xi, W))
@@ -109,6 +144,13 @@ def data_gradient(W, *, xi=None, out=None) -> np.ndarray:
 
     ``out`` (same shape and dtype as W, C-contiguous) receives the result without allocation
     of a W-sized temporary. Cost: one Gram product and one (n×n)(n×m) product per instance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import data_gradient
+    >>> np.diag(data_gradient(0.5 * np.eye(2))).tolist()  # −4w(1 − w²) at w = 0.5
+    [-1.5, -1.5]
     """
     W = _weights(W)
     xi = _noise(xi, W)
@@ -121,7 +163,18 @@ def data_gradient(W, *, xi=None, out=None) -> np.ndarray:
 
 
 def loss_gradient(W, *, l1: float = 0.0, xi=None) -> np.ndarray:
-    """∂L/∂W = (D + Dᵀ) W + (1ᵀD)ᵀ ξᵀ + λ sign(W), with sign(0) = 0 (module docstring)."""
+    """∂L/∂W = (D + Dᵀ) W + (1ᵀD)ᵀ ξᵀ + λ sign(W), with sign(0) = 0 (module docstring).
+
+    Units: the code's summed loss per unit weight, λ = λ_code; the paper's §2.2 flow divides by 4
+    (λ′ = λ/4 in time τ = 4t).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import loss_gradient
+    >>> np.diag(loss_gradient(0.5 * np.eye(2), l1=0.1)).tolist()  # −1.5 + λ
+    [-1.4, -1.4]
+    """
     W = _weights(W)
     g = data_gradient(W, xi=xi)
     if l1:
@@ -141,6 +194,15 @@ class Forces:
 
     With noise, the feature benefit collects the diagonal outputs (input i, output i) and the
     interference the off-diagonal ones, each including its ξ-dependent part.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import Forces
+    >>> f = Forces(feature_benefit=np.array([[1.0]]), interference=np.array([[-0.25]]),
+    ...            regularisation=np.array([[-0.1]]))
+    >>> np.round(f.total, 3).tolist()
+    [[0.65]]
     """
 
     feature_benefit: np.ndarray
@@ -154,7 +216,21 @@ class Forces:
 
 
 def forces(W, *, l1: float = 0.0, xi=None) -> Forces:
-    """Decompose −∂L/∂W into feature benefit, interference and regularisation (see ``Forces``)."""
+    """Decompose −∂L/∂W into feature benefit, interference and regularisation (see ``Forces``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.loss import forces, loss_gradient
+    >>> W = np.array([[0.6, 0.3], [0.3, 0.6]])
+    >>> f = forces(W, l1=0.1)
+    >>> np.round(f.feature_benefit, 3).tolist()  # 4(1 − ‖W_i‖²) W_i
+    [[1.32, 0.66], [0.66, 1.32]]
+    >>> np.round(f.interference, 3).tolist()  # −4 ReLU(⟨W_1, W_2⟩) W_j
+    [[-0.432, -0.864], [-0.864, -0.432]]
+    >>> bool(np.allclose(f.total, -loss_gradient(W, l1=0.1)))
+    True
+    """
     W = _weights(W)
     xi = _noise(xi, W)
     D = output_error_derivative(_preactivation(W, xi))

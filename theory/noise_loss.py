@@ -104,6 +104,15 @@ def projection_moments(w, sigma: float, kurtosis: float):
     Returns
     -------
     (E s², E s⁴), arrays of shape w.shape[:-1]. Derivation: ``noise.projection-moments``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_loss import projection_moments
+    >>> w = np.array([[1.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]])  # one-hot and flat unit rows
+    >>> Es2, Es4 = projection_moments(w, 0.1, -2.0)  # bipolar noise, σ = 0.1
+    >>> np.round(Es2, 6).tolist(), np.round(Es4, 6).tolist()
+    ([0.01, 0.01], [0.0001, 0.00025])
     """
     w = _vector(w)
     sigma, kurtosis = _sigma(sigma), _kurtosis(kurtosis)
@@ -117,6 +126,12 @@ def projection_excess_kurtosis(w, kurtosis: float):
 
     ``w`` has shape (..., m) and no zero row (s = 0 has no kurtosis). Derivation:
     ``noise.projection-moments``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import projection_excess_kurtosis
+    >>> projection_excess_kurtosis([[1.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]], -2.0).tolist()
+    [-2.0, -0.5]
     """
     w = _vector(w)
     kurtosis = _kurtosis(kurtosis)
@@ -150,6 +165,14 @@ def gaussian_relu_square_mean(G, v):
 
     Broadcasts ``G`` (a pre-activation, any real) against ``v`` >= 0 (the variance of s); at v = 0 it
     is ReLU(G)². Units: squared output. Derivation: ``noise.gaussian-relu-square``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import gaussian_relu_square_mean
+    >>> float(gaussian_relu_square_mean(0.0, 1.0)), float(gaussian_relu_square_mean(1.0, 0.0))  # v/2; ReLU(G)²
+    (0.5, 1.0)
+    >>> gaussian_relu_square_mean([-0.5, 0.0, 0.5], 0.04).round(4).tolist()
+    [0.0, 0.02, 0.29]
     """
     return _scalar_or_array(_gaussian_relu_square(_finite_array("G", G), _variance(v)))
 
@@ -171,6 +194,14 @@ def gaussian_relu_error_mean(a, v):
     The exact Gaussian diagonal term (input b, output b, a = ‖W_b‖²), with no positivity
     assumption; at v = 0 it is (ReLU(a) − 1)². Units: squared output. Derivation:
     ``noise.expected-loss``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import gaussian_relu_error_mean
+    >>> float(gaussian_relu_error_mean(1.0, 0.0))
+    0.0
+    >>> round(float(gaussian_relu_error_mean(1.0, 0.01)), 6)  # (1 − a)² + v while a + s stays > 0
+    0.01
     """
     a = _finite_array("a", a)
     v = _variance(v)
@@ -185,6 +216,14 @@ def edgeworth_relu_square_mean(c, v, kurtosis_s):
     kurtosis ``kurtosis_s`` (κ_s); ``c`` is the margin (c = −G). At v = 0 it returns ReLU(−c)². The
     Gaussian part is exact; the correction is positive for c > 0 when κ_s > 0. Units: squared output.
     Derivation: ``noise.edgeworth``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import edgeworth_relu_square_mean, gaussian_relu_square_mean
+    >>> edgeworth_relu_square_mean(0.2, 0.04, [0.0, -2.0, 3.0]).round(5).tolist()  # margin c = 1 sd
+    [0.00301, 0.0014, 0.00543]
+    >>> round(float(gaussian_relu_square_mean(-0.2, 0.04)), 5)  # κ_s = 0 is the Gaussian value
+    0.00301
     """
     c, v, ks = np.broadcast_arrays(_finite_array("c", c), _variance(v), _finite_array("kurtosis_s", kurtosis_s))
     return _scalar_or_array(_edgeworth_relu_square(c, v, ks))
@@ -234,6 +273,15 @@ def expected_loss_gaussian(W, sigma: float):
     -------
     array of shape W.shape[:-2], in the code's loss units (summed squared error). Derivations:
     ``noise.expected-loss``, ``noise.gaussian-relu-square``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_loss import centred_simplex, expected_loss_gaussian
+    >>> round(float(expected_loss_gaussian(np.eye(2), 0.1)), 6)  # nσ² + n(n − 1)σ²/2
+    0.03
+    >>> round(float(expected_loss_gaussian(centred_simplex(3, 4), 0.3)), 4)
+    0.2777
     """
     W = _weights(W)
     sigma = _sigma(sigma)
@@ -268,6 +316,15 @@ def expected_loss_edgeworth(W, sigma: float, kurtosis: float):
     Returns
     -------
     array of shape W.shape[:-2], in the code's loss units. Derivation: ``noise.edgeworth``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import centred_simplex, expected_loss_bipolar_exact, expected_loss_edgeworth
+    >>> W = centred_simplex(3, 4)
+    >>> round(float(expected_loss_edgeworth(W, 0.3, 0.0)), 4)  # the Gaussian value at κ = 0
+    0.2777
+    >>> round(float(expected_loss_edgeworth(W, 0.3, -2.0)), 4)  # bipolar κ: toward the exact 0.27
+    0.2716
     """
     W = _weights(W)
     sigma, kurtosis = _sigma(sigma), _kurtosis(kurtosis)
@@ -323,6 +380,15 @@ def expected_loss_bipolar_exact(W, sigma: float):
     Returns
     -------
     array of shape W.shape[:-2], in the code's loss units (summed squared error).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_loss import centred_simplex, expected_loss_bipolar_exact
+    >>> round(float(expected_loss_bipolar_exact(np.eye(2), 0.1)), 6)
+    0.03
+    >>> round(float(expected_loss_bipolar_exact(centred_simplex(3, 4), 0.3)), 4)  # 2⁴ sign patterns
+    0.27
     """
     W = _weights(W)
     sigma = _sigma(sigma)
@@ -345,6 +411,16 @@ def centred_simplex(n: int, m: int) -> np.ndarray:
 
     The neuron-aligned centred one-hot simplex: unit rows, ⟨W_i, W_j⟩ = −1/(n − 1), Σ_i W_i = 0.
     Needs 2 <= n <= m. Derivation: ``noise.end-states``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_loss import centred_simplex
+    >>> W = centred_simplex(3, 4)
+    >>> np.round(W, 4).tolist()
+    [[0.8165, -0.4082, -0.4082, 0.0], [-0.4082, 0.8165, -0.4082, 0.0], [-0.4082, -0.4082, 0.8165, 0.0]]
+    >>> np.round(W @ W.T, 4).tolist()
+    [[1.0, -0.5, -0.5], [-0.5, 1.0, -0.5], [-0.5, -0.5, 1.0]]
     """
     n = validate.integer("n", n, minimum=2)
     m = validate.integer("m", m, minimum=1)
@@ -361,6 +437,12 @@ def simplex_fourth_norm(n: int) -> float:
     The normalised fourth norm of each row of the neuron-aligned centred simplex
     (``centred_simplex``); 43/56 ≈ 0.768 at n = 8 (paper §2.5(c)). Needs n >= 2 (dimensionless).
     Derivation: ``noise.end-states``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import simplex_fourth_norm
+    >>> round(simplex_fourth_norm(8), 4), round(43 / 56, 4)
+    (0.7679, 0.7679)
     """
     n = validate.integer("n", n, minimum=2)
     return ((1 - 1 / n) ** 4 + (n - 1) / n**4) / (1 - 1 / n) ** 2
@@ -373,6 +455,16 @@ def reduced_simplex(n: int, m: int) -> np.ndarray:
     ⟨W_i, W_j⟩ = −1/(n − 1)) in n − 1 neurons: n − 1 features nearly one-hot, the last spread evenly
     over their neurons. The end state SGD reaches under bipolar noise (σ = 0.15, n = 8, m = 16;
     ledger claim ``noise-dynamics.end-state-bipolar``). Needs 2 <= n <= m + 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_loss import reduced_simplex
+    >>> W = reduced_simplex(3, 2)  # 3 features in 2 neurons
+    >>> np.round(W, 4).tolist()
+    [[0.9659, -0.2588], [-0.2588, 0.9659], [-0.7071, -0.7071]]
+    >>> np.round(W @ W.T, 4).tolist()  # the Gram matrix of the centred simplex
+    [[1.0, -0.5, -0.5], [-0.5, 1.0, -0.5], [-0.5, -0.5, 1.0]]
     """
     n = validate.integer("n", n, minimum=2)
     m = validate.integer("m", m, minimum=1)
@@ -391,6 +483,12 @@ def reduced_simplex_fourth_norm(n: int) -> float:
 
     a = √(n/(n − 1)), b = (1/√(n − 1) − a)/(n − 1); rows have unit norm. 0.7940 at n = 8, against
     43/56 ≈ 0.768 for the neuron-aligned simplex (``simplex_fourth_norm``). Needs n >= 2.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import reduced_simplex_fourth_norm
+    >>> round(reduced_simplex_fourth_norm(8), 4)
+    0.794
     """
     n = validate.integer("n", n, minimum=2)
     a = np.sqrt(n / (n - 1))
@@ -403,6 +501,12 @@ def random_direction_fourth_norm(m: int) -> float:
 
     The expected fourth norm of a randomly oriented unit row; 1/6 at m = 16. Needs m >= 1.
     Derivation: ``noise.end-states``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import random_direction_fourth_norm
+    >>> round(random_direction_fourth_norm(16), 4), random_direction_fourth_norm(1)
+    (0.1667, 1.0)
     """
     m = validate.integer("m", m, minimum=1)
     return 3.0 / (m + 2)
@@ -414,6 +518,12 @@ def fourth_norm_drift_sign(kurtosis: float) -> int:
     +1 (toward the neuron axes) for κ < 0 (bipolar, uniform), 0 for Gaussian, −1 (spreading out) for
     κ > 0 (Laplace). From ∂E L/∂‖w‖₄⁴ = κσ²c′φ(c′)/(12‖w‖₂²) at a positive margin c′ (paper §2.5(b)).
     Derivation: ``noise.edgeworth``.
+
+    Examples
+    --------
+    >>> from theory.noise_loss import fourth_norm_drift_sign
+    >>> [fourth_norm_drift_sign(k) for k in (-2.0, 0.0, 3.0)]  # bipolar, Gaussian, Laplace
+    [1, 0, -1]
     """
     kurtosis = _kurtosis(kurtosis)
     return int(-np.sign(kurtosis))

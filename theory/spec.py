@@ -19,6 +19,9 @@ __all__ = ["ModelSpec"]
 class ModelSpec:
     """The toy model: ``n`` features, ``m`` hidden neurons, L1 strength ``l1``, optional noise.
 
+    Output y = ReLU(W(Wᵀx + ξ)) for one-hot x, loss L = Σ (summed) squared error + λ‖W‖₁ with
+    λ = ``l1`` in code units, initialisation W_ik ~ N(0, 1/m) (``init_std`` = 1/√m).
+
     Parameters
     ----------
     n : int
@@ -28,9 +31,20 @@ class ModelSpec:
         m < n (superposition) is allowed.
     l1 : float
         λ >= 0, the L1 strength in the paper's code normalisation (summed squared error + λ‖W‖₁).
-        The gradient-flow analysis of the paper uses λ' = λ/4 in time units 4× faster.
+        The gradient-flow analysis of the paper uses λ' = λ/4 with time τ = 4t (t = lr·steps).
     noise : NoiseSpec or None
         Hidden-layer noise; ``None`` for the deterministic model.
+
+    Examples
+    --------
+    >>> from theory.noise import NoiseSpec
+    >>> from theory.spec import ModelSpec
+    >>> spec = ModelSpec(n=4, m=16, l1=0.1)
+    >>> spec.shape, spec.init_std  # W_ik(0) ~ N(0, 1/m)
+    ((4, 16), 0.25)
+    >>> noisy = ModelSpec(n=4, m=16, l1=0.1, noise=NoiseSpec(family="gaussian", sigma=0.05))
+    >>> noisy.noise.excess_kurtosis
+    0.0
     """
 
     n: int

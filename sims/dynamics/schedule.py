@@ -15,7 +15,16 @@ __all__ = ["Schedule"]
 class Schedule:
     """Record every ``every`` steps, or at ``points`` geometrically spaced steps (give one).
 
-    Step 0 (the initialisation) and the final step are always recorded.
+    Step 0 (the initialisation) and the final step are always recorded. Steps are optimiser steps
+    (for gradient descent at rate η, step k is gradient-flow time t = kη).
+
+    Examples
+    --------
+    >>> from sims.dynamics.schedule import Schedule
+    >>> Schedule(every=100).steps(250).tolist()
+    [0, 100, 200, 250]
+    >>> Schedule(points=5).steps(1000).tolist()  # 0, then 4 geometrically spaced steps from 1
+    [0, 1, 10, 100, 1000]
     """
 
     every: int | None = None

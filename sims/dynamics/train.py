@@ -39,7 +39,17 @@ DTYPES = ("float32", "float64")
 
 
 class DivergenceError(FloatingPointError):
-    """Training produced NaN or inf; ``step`` is the optimiser step (1-based) where it happened."""
+    """Training produced NaN or inf; ``step`` is the optimiser step (1-based) where it happened.
+
+    Examples
+    --------
+    >>> from sims.dynamics.train import DivergenceError
+    >>> err = DivergenceError(6, "gd", 50.0)
+    >>> err.step
+    6
+    >>> print(err)
+    weights became non-finite at step 6 (gd, lr=50); lower lr or check the initial weights
+    """
 
     def __init__(self, step: int, optimizer: str, lr: float):
         self.step = step
@@ -67,6 +77,16 @@ class TrainConfig:
         Steps at which ``metrics`` are evaluated (0 and ``steps`` always included).
     keep_weights : bool
         Also keep a copy of W at every recorded step (memory: records × instances × n × m).
+
+    Examples
+    --------
+    >>> from sims.dynamics.schedule import Schedule
+    >>> from sims.dynamics.train import TrainConfig
+    >>> config = TrainConfig(optimizer="prox_gd", lr=0.1, steps=2000, instances=2, record=Schedule(every=500))
+    >>> config.record.steps(config.steps).tolist()
+    [0, 500, 1000, 1500, 2000]
+    >>> round(config.lr * config.steps, 6)  # gradient-flow time t = ηk (the paper's τ = 4t)
+    200.0
     """
 
     optimizer: str = "adamw"
@@ -103,6 +123,19 @@ class TrainResult:
     ``history[name]`` has shape (len(steps), instances); ``weights`` (if kept) has shape
     (len(steps), instances, n, m). ``seed`` is the entropy of the root SeedSequence, or None when
     a Generator was passed in.
+
+    Examples
+    --------
+    >>> from theory.spec import ModelSpec
+    >>> from sims.dynamics.schedule import Schedule
+    >>> from sims.dynamics.train import TrainConfig, train
+    >>> config = TrainConfig(optimizer="prox_gd", lr=0.1, steps=200, instances=2, record=Schedule(every=100),
+    ...                      keep_weights=True)
+    >>> result = train(ModelSpec(n=4, m=8, l1=0.1), config, rng=0)
+    >>> result.steps.tolist(), result.history["loss"].shape, result.weights.shape, result.seed
+    ([0, 100, 200], (3, 2), (3, 2, 4, 8), 0)
+    >>> bool((result.weights[0] == result.W0).all() and (result.weights[-1] == result.W).all())
+    True
     """
 
     spec: ModelSpec
@@ -116,7 +149,18 @@ class TrainResult:
 
 
 def default_metrics(W: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray]:
-    """Per-instance summaries: noiseless loss, mean fourth norm, mean ‖W_i‖₁, band polysemantic count."""
+    """Per-instance summaries: noiseless loss, mean fourth norm, mean ‖W_i‖₁, band polysemantic count.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.spec import ModelSpec
+    >>> from sims.dynamics.train import default_metrics
+    >>> W = np.eye(4, 8)
+    >>> W[3] = -W[0]  # features 0 and 3 share neuron 0 with opposite signs
+    >>> {key: round(float(v), 4) for key, v in default_metrics(W, ModelSpec(n=4, m=8, l1=0.1)).items()}
+    {'loss': 0.4, 'fourth_norm': 1.0, 'l1_norm': 1.0, 'polysemantic': 1.0}
+    """
     return {
         "loss": loss(W, l1=spec.l1),
         "fourth_norm": np.nanmean(fourth_norm(W), axis=-1),
@@ -141,7 +185,20 @@ def _generator(rng) -> tuple[np.random.Generator, int | None]:
 
 def initial_weights(spec: ModelSpec, instances: int, *, rng: np.random.Generator) -> np.ndarray:
     """W_ik ~ N(0, 1/m), float64 of shape (instances, n, m); instance j uses the j-th stream
-    spawned from ``rng``, so it does not depend on how many instances are drawn."""
+    spawned from ``rng``, so it does not depend on how many instances are drawn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.spec import ModelSpec
+    >>> from sims.dynamics.train import initial_weights
+    >>> spec = ModelSpec(n=4, m=8)
+    >>> W0 = initial_weights(spec, 2, rng=np.random.default_rng(0))
+    >>> W0.shape
+    (2, 4, 8)
+    >>> bool(np.array_equal(initial_weights(spec, 3, rng=np.random.default_rng(0))[:2], W0))
+    True
+    """
     validate.integer("instances", instances, minimum=1)
     return np.stack([child.normal(0.0, spec.init_std, size=spec.shape) for child in rng.spawn(instances)])
 
@@ -277,6 +334,10 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
           ) -> TrainResult:
     """Train ``config.instances`` independent copies of the model for ``config.steps`` steps.
 
+    Minimises L = Σ_ij (ReLU(A_ij) − δ_ij)² + λ‖W‖₁ (``theory.loss.loss``; λ = ``spec.l1`` in code
+    units, the paper's λ′ = λ/4). Units: ``config.steps`` are optimiser steps; for "gd" and "prox_gd"
+    at rate η, k steps approximate the gradient flow dW/dt = −∂L/∂W at t = kη (the paper's τ = 4t).
+
     Parameters
     ----------
     spec : ModelSpec
@@ -288,7 +349,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     metrics : callable
         ``metrics(W, spec)`` → dict of per-instance arrays, evaluated at the recorded steps.
     gradient : callable, optional
-        ``gradient(W, rng)`` → ∂L_data/∂W (shape of W, without the L1 term, which the optimiser
+        ``gradient(W, *, rng)`` → ∂L_data/∂W (shape of W, without the L1 term, which the optimiser
         applies from ``spec.l1``), replacing the one-hot data gradient: other input laws, e.g.
         co-occurring features (``sims.dynamics.cooccurrence``). Called once per step with the run's
         generator; needs ``spec.noise`` None.
@@ -297,6 +358,22 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     ------
     DivergenceError
         If a weight becomes NaN or inf; the message gives the step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.spec import ModelSpec
+    >>> from sims.dynamics.schedule import Schedule
+    >>> from sims.dynamics.train import TrainConfig, train
+    >>> spec = ModelSpec(n=4, m=8, l1=0.1)
+    >>> config = TrainConfig(optimizer="prox_gd", lr=0.1, steps=2000, instances=2, record=Schedule(every=1000))
+    >>> result = train(spec, config, rng=0)  # t = ηk = 200, λt = 20
+    >>> result.steps.tolist()
+    [0, 1000, 2000]
+    >>> np.round(result.history["loss"][-1], 3).tolist()  # 4ℓ*(λ): each feature on one neuron, w* ≈ 0.987
+    [0.397, 0.397]
+    >>> result.history["polysemantic"][-1].tolist()  # instance 0 keeps an incidental ± pair (free at p = 0)
+    [1, 0]
     """
     if not isinstance(spec, ModelSpec):
         raise ValueError(f"spec must be a ModelSpec, got {spec!r}")
@@ -322,13 +399,13 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     update = _Update(spec, config, W)
     if gradient is not None:
         if not callable(gradient):
-            raise ValueError(f"gradient must be callable gradient(W, rng), got {gradient!r}")
+            raise ValueError(f"gradient must be callable gradient(W, *, rng), got {gradient!r}")
         if spec.noise is not None:
             raise ValueError("gradient replaces the data gradient and cannot be combined with spec.noise")
         custom = gradient
 
         def step_fn(W, update):
-            return _batched_steps(W, update, lambda Wc: custom(Wc, gen))
+            return _batched_steps(W, update, lambda Wc: custom(Wc, rng=gen))
     else:
         step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
     next_record = 0

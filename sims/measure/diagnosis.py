@@ -122,6 +122,14 @@ class NeuronDiagnosis:
     ``weights`` W_ik there. ``move`` is the best move (feature, free target neuron), None when no
     free neuron exists; ``loss_after`` is the loss after it (None likewise) and ``loss_before`` the
     loss of W, both in the units of ``objective`` ("one-hot", "exact" or "first-order").
+
+    Examples
+    --------
+    >>> from sims.measure.diagnosis import NeuronDiagnosis
+    >>> d = NeuronDiagnosis(neuron=0, features=(0, 1), signs=(1, -1), weights=(0.99, -0.99), label="incidental",
+    ...                     move=(0, 2), loss_before=0.4, loss_after=0.3, evidence="a ± pair", objective="exact")
+    >>> round(d.change, 4), d.strictly_better
+    (-0.1, True)
     """
 
     neuron: int
@@ -240,6 +248,21 @@ def diagnose(W, *, l1: float = 0.0, p: float = 0.0, tol: float = 1e-3) -> list[N
     Returns
     -------
     list of NeuronDiagnosis, one per polysemantic neuron, by neuron index (empty if none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import monosemantic_weight
+    >>> from sims.measure.diagnosis import diagnose
+    >>> W = monosemantic_weight(0.1) * np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 1.0, 0]])  # neuron 2 free
+    >>> [d] = diagnose(W, l1=0.1)  # p = 0: the ± pair costs nothing, and moving it keeps the loss
+    >>> d.neuron, d.features, d.signs, d.label, d.move, d.objective, abs(d.change) <= 1e-12
+    (0, (0, 1), (1, -1), 'incidental', (0, 2), 'one-hot', True)
+    >>> [d] = diagnose(W, l1=0.1, p=0.05)  # p > 0: the move saves Δ(p) = 2p[1 − (1 − w*²)²]
+    >>> d.label, d.objective, round(d.change, 4), d.strictly_better
+    ('incidental', 'exact', -0.0999, True)
+    >>> diagnose(W[:, :2], l1=0.1)[0].label  # no free neuron
+    'necessary'
     """
     W, l1, p, tol = _inputs(W, l1, p, tol)
     return _diagnose(W, l1, p, tol, None)
@@ -249,6 +272,15 @@ def one_move_from_better(W, *, l1: float = 0.0, p: float = 0.0, tol: float = 1e-
     """True if some single move strictly lowers the loss: L_after < L_before − 1e-12·max(1, |L_before|).
 
     Same moves, objective and arguments as ``diagnose``; includes same-sign neurons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import monosemantic_weight
+    >>> from sims.measure.diagnosis import one_move_from_better
+    >>> W = monosemantic_weight(0.1) * np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 1.0, 0]])
+    >>> one_move_from_better(W, l1=0.1), one_move_from_better(W, l1=0.1, p=0.05)
+    (False, True)
     """
     return any(d.strictly_better for d in diagnose(W, l1=l1, p=p, tol=tol))
 
@@ -260,7 +292,17 @@ def one_move_from_better(W, *, l1: float = 0.0, p: float = 0.0, tol: float = 1e-
 class RepairResult:
     """Outcome of ``repair``: the repaired ``W`` (read-only), its loss and the original's, the moves made
     (``steps``: (feature, from neuron, to neuron) in order) and whether any lowered the loss by more
-    than ε (``improved``). Losses in the units of ``objective``."""
+    than ε (``improved``). Losses in the units of ``objective``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.diagnosis import RepairResult
+    >>> r = RepairResult(W=np.eye(2), loss_before=0.4, loss_after=0.3, moves=1, improved=True, steps=((0, 0, 1),),
+    ...                  objective="exact")
+    >>> round(r.saving, 4)
+    0.1
+    """
 
     W: np.ndarray
     loss_before: float
@@ -308,6 +350,18 @@ def repair(W, *, l1: float = 0.0, p: float = 0.0, tol: float = 1e-3) -> RepairRe
     are left alone. The loss never rises by more than round-off: L_after ≤ L_before + moves·ε,
     ε = 1e-12·max(1, |L|). One objective throughout (if exact enumeration is refused at any step, the
     whole repair is redone on the first-order loss). Arguments as in ``diagnose``; W is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import monosemantic_weight
+    >>> from sims.measure.diagnosis import repair
+    >>> W = monosemantic_weight(0.1) * np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 1.0, 0]])
+    >>> r = repair(W, l1=0.1, p=0.05)
+    >>> r.moves, r.steps, r.improved, round(r.saving, 4), r.objective  # feature 0: neuron 0 → neuron 2
+    (1, ((0, 0, 2),), True, 0.0999, 'exact')
+    >>> np.round(r.W, 3).tolist()
+    [[0.0, 0.0, 0.987], [-0.987, 0.0, 0.0], [0.0, 0.987, 0.0]]
     """
     W, l1, p, tol = _inputs(W, l1, p, tol)
     try:

@@ -72,6 +72,14 @@ def sample_polysemantic_counts(n: int, m: int, trials: int, *, rng: np.random.Ge
     -------
     ndarray of int64, shape (trials,)
         Neurons holding at least one + and one − feature in each trial.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.idealisations import sample_polysemantic_counts
+    >>> counts = sample_polysemantic_counts(8, 16, 20_000, rng=np.random.default_rng(0), idealisation="distinct")
+    >>> counts.shape, round(float(counts.mean()), 2)  # theory: n(n − 1)/(4m) = 0.875
+    ((20000,), 0.87)
     """
     for name, value, minimum in (("n", n, 1), ("m", m, 1), ("trials", trials, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:

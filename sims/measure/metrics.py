@@ -34,7 +34,16 @@ def _w(W) -> np.ndarray:
 
 
 def band_polysemantic_count(W, *, band: tuple[float, float] = PAPER_BAND) -> np.ndarray:
-    """Number of neurons k with at least 2 features i such that |W_ik| ∈ band (the paper's count)."""
+    """Number of neurons k with at least 2 features i such that |W_ik| ∈ band (the paper's count).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import band_polysemantic_count
+    >>> W = np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]])  # features 0, 1 share neuron 0
+    >>> band_polysemantic_count(np.stack([W, np.eye(3)])).tolist()  # one count per instance
+    [1, 0]
+    """
     lo, hi = band
     if not 0 <= lo <= hi:
         raise ValueError(f"band must satisfy 0 <= low <= high, got {band!r}")
@@ -47,6 +56,14 @@ def dominant_neurons(W) -> tuple[np.ndarray, np.ndarray]:
     """Each feature's dominant neuron argmax_k |W_ik| and the sign of W_ik there.
 
     Returns ``(neuron, sign)``, both of shape W.shape[:-1] (integer index, ±1 or 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import dominant_neurons
+    >>> neuron, sign = dominant_neurons(np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]]))
+    >>> neuron.tolist(), sign.tolist()
+    ([0, 0, 2], [1, -1, 1])
     """
     W = _w(W)
     k = np.argmax(np.abs(W), axis=-1)
@@ -62,6 +79,14 @@ def dominant_polysemantic_count(W) -> dict[str, np.ndarray]:
     one − feature), ``same_sign`` (≥ 2 features of one sign, the configuration the paper's
     theory says interference removes) and ``max_load`` (largest number of features on a neuron).
     A feature whose row is all zero (dropped: sign 0 at its "dominant" neuron) is on no neuron.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import dominant_polysemantic_count
+    >>> W = np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]])
+    >>> {key: int(v) for key, v in dominant_polysemantic_count(W).items()}
+    {'polysemantic': 1, 'opposite_sign': 1, 'same_sign': 0, 'max_load': 2}
     """
     W = _w(W)
     m = W.shape[-1]
@@ -85,6 +110,12 @@ def fourth_norm(W) -> np.ndarray:
     """Σ_k W_ik⁴ / ‖W_i‖₂⁴ per feature, shape W.shape[:-1]; 1/m′ ≤ value ≤ 1, NaN for W_i = 0.
 
     1 for a one-neuron encoding, 1/m for a flat one, ≈ 3/(m + 2) for a random direction.
+
+    Examples
+    --------
+    >>> from sims.measure.metrics import fourth_norm
+    >>> fourth_norm([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.5, 0.5, 0.5]]).round(4).tolist()  # 1/m′
+    [1.0, 0.5, 0.3333]
     """
     W = _w(W)
     sq = W * W
@@ -94,14 +125,31 @@ def fourth_norm(W) -> np.ndarray:
 
 def active_count(W, *, tol: float = 0.0) -> np.ndarray:
     """m′_i = #{k : |W_ik| > tol} per feature. ``tol = 0`` counts exact nonzeros (proximal runs);
-    optimisers that never reach zero (AdamW) need a positive ``tol``."""
+    optimisers that never reach zero (AdamW) need a positive ``tol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import active_count
+    >>> W = np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]])
+    >>> active_count(W).tolist(), active_count(W, tol=0.2).tolist()
+    ([1, 2, 1], [1, 1, 1])
+    """
     if not tol >= 0:
         raise ValueError(f"tol must be >= 0, got {tol!r}")
     return np.count_nonzero(np.abs(_w(W)) > tol, axis=-1)
 
 
 def l1_norms(W) -> np.ndarray:
-    """‖W_i‖₁ = Σ_k |W_ik| per feature, shape W.shape[:-1]."""
+    """‖W_i‖₁ = Σ_k |W_ik| per feature, shape W.shape[:-1] (weight units).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import l1_norms
+    >>> np.round(l1_norms([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]]), 4).tolist()
+    [1.0, 1.0, 1.1]
+    """
     return np.abs(_w(W)).sum(axis=-1)
 
 
@@ -110,6 +158,16 @@ def winner_initial_rank(W0, W) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(winner, rank)``, shape W.shape[:-1]. Rank 0 everywhere means "the initially
     largest weight wins", exact for the single-feature L1 gradient flow (paper §2.3a).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import winner_initial_rank
+    >>> W0 = np.array([[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2], [0.1, 0.3, 0.6]])
+    >>> W = np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]])
+    >>> winner, rank = winner_initial_rank(W0, W)
+    >>> winner.tolist(), rank.tolist()  # feature 1 won on its second-largest initial weight
+    ([0, 0, 2], [0, 1, 0])
     """
     W0, W = _w(W0), _w(W)
     if W0.shape != W.shape:
@@ -122,7 +180,17 @@ def winner_initial_rank(W0, W) -> tuple[np.ndarray, np.ndarray]:
 
 
 def start_end_correlation(W0, W) -> np.ndarray:
-    """C_ab = ⟨W_a(0), W_b(T)⟩, shape (..., n, n) (paper §3.5; average over instances to plot)."""
+    """C_ab = ⟨W_a(0), W_b(T)⟩, shape (..., n, n) (weight units²; paper §3.5; average over instances to plot).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import start_end_correlation
+    >>> W0 = np.array([[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2], [0.1, 0.3, 0.6]])
+    >>> W = np.array([[1.0, 0.0, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.0, 1.1]])
+    >>> np.round(np.diag(start_end_correlation(W0, W)), 3).tolist()  # C_aa
+    [0.5, 0.31, 0.66]
+    """
     W0, W = _w(W0), _w(W)
     if W0.shape != W.shape:
         raise ValueError(f"W0 and W must have the same shape, got {W0.shape} and {W.shape}")
@@ -135,6 +203,16 @@ def feature_dimensionality(W) -> np.ndarray:
     The basis-free per-feature dimensionality of Toy Models of Superposition (Elhage et al. 2022):
     1 for a feature orthogonal to all others, (k − 1)/k for a vertex of a regular simplex of k
     unit features (1/2 for an antipodal ± pair, 2/3 for a 120° triangle), whatever the neuron basis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import feature_dimensionality
+    >>> feature_dimensionality([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]).round(4).tolist()
+    [0.5, 0.5, 1.0, 0.0]
+    >>> s = np.sqrt(3) / 2
+    >>> feature_dimensionality([[1.0, 0.0], [-0.5, s], [-0.5, -s]]).round(4).tolist()  # a triangle
+    [0.6667, 0.6667, 0.6667]
     """
     W = _w(W)
     G = W @ np.swapaxes(W, -1, -2)
@@ -147,7 +225,17 @@ def feature_dimensionality(W) -> np.ndarray:
 def multi_feature_neurons(W, *, rel: float = 0.5) -> np.ndarray:
     """Neurons carrying ≥ 2 strong features, per instance: feature i is strong on k when
     |W_ik| ≥ rel·max_k′|W_ik′| (all-zero rows are on no neuron). A basis-dependent count of
-    polysemantic neurons that sees dense codes, unlike the dominant-neuron and band counts."""
+    polysemantic neurons that sees dense codes, unlike the dominant-neuron and band counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import dominant_polysemantic_count, multi_feature_neurons
+    >>> s = np.sqrt(3) / 2
+    >>> W = np.array([[1.0, 0.0], [-0.5, s], [-0.5, -s]])  # a 120° triangle on 2 neurons
+    >>> int(multi_feature_neurons(W)), int(dominant_polysemantic_count(W)["polysemantic"])
+    (2, 1)
+    """
     if not 0 < rel <= 1:
         raise ValueError(f"rel must be in (0, 1], got {rel!r}")
     A = np.abs(_w(W))

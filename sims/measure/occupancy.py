@@ -33,6 +33,18 @@ def occupancy_statistics(W0, W) -> dict[str, np.ndarray]:
       of an initial column sum. 0 when a neuron's final sign does not depend on its initial column
       sum; > 0 when neurons whose other weights sum positive end up holding − features. (After
       ``center_columns`` the left-out entries make z_k = −occupant's entry, so β₀ > 0 trivially.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.occupancy import occupancy_statistics
+    >>> W0 = np.array([[[0.5, -0.2, 0.1], [-0.6, 0.4, 0.2], [0.1, 0.3, 0.6]]])  # features 0, 1 collide on neuron 0
+    >>> W = np.array([[[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]])
+    >>> stats = occupancy_statistics(W0, W)
+    >>> [stats[key].tolist() for key in ("initial_collisions", "surviving_collisions", "opposite_shared")]
+    [[1.0], [1.0], [1.0]]
+    >>> np.round(stats["expected_independent"], 4).tolist()  # N₊N₋/m = 2·1/3
+    [0.6667]
     """
     W0, W = np.asarray(W0, dtype=float), np.asarray(W, dtype=float)
     if W0.ndim != 3 or W0.shape != W.shape:
@@ -70,6 +82,13 @@ def pooled_ratio(shared, expected) -> tuple[float, float]:
 
     SE² = Σ (shared_i − ρ expected_i)² / (I(I−1) ē²), ē the mean expectation (instances with
     expected_i = 0 count in the spread). Dimensionless.
+
+    Examples
+    --------
+    >>> from sims.measure.occupancy import pooled_ratio
+    >>> rho, se = pooled_ratio([1, 0, 2, 1], [0.5, 0.75, 1.0, 0.5])
+    >>> round(rho, 4), round(se, 4)
+    (1.4545, 0.5371)
     """
     x, e = np.asarray(shared, dtype=float), np.asarray(expected, dtype=float)
     if x.shape != e.shape or x.ndim != 1 or x.size < 2:

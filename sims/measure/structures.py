@@ -22,7 +22,16 @@ TOLERANCE = 0.04  # |D − value| for a feature to count as that structure; othe
 
 
 def structure_fractions(W) -> dict[str, np.ndarray]:
-    """Fraction of features per structure (``STRUCTURES`` within ``TOLERANCE``, else "other"), per instance."""
+    """Fraction of features per structure (``STRUCTURES`` within ``TOLERANCE``, else "other"), per instance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.structures import structure_fractions
+    >>> W = np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 1.0, 0], [0, 0, 0]])  # a ± pair, a lone and a dropped feature
+    >>> {key: float(v) for key, v in structure_fractions(W).items()}
+    {'dropped': 0.25, 'pair': 0.5, 'triangle': 0.0, 'tetrahedron': 0.0, 'alone': 0.25, 'other': 0.0}
+    """
     D = feature_dimensionality(W)
     out, matched = {}, np.zeros(D.shape, dtype=bool)
     for name, value in STRUCTURES.items():
@@ -39,6 +48,16 @@ def incidental_split(W, *, tol: float = 1e-3) -> dict[str, np.ndarray]:
     ``polysemantic``: neurons dominant for ≥ 2 features; ``free``: neurons with no weight above
     ``tol``; ``incidental`` = min(polysemantic, free) (each could hand a feature to its own free
     neuron); ``necessary`` = the rest (forced by capacity: no free neuron is left). Per instance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.structures import incidental_split
+    >>> W = np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 1.0, 0], [0, 0, 0]])  # neuron 2 is free
+    >>> {key: int(v) for key, v in incidental_split(W).items()}
+    {'polysemantic': 1, 'free': 1, 'incidental': 1, 'necessary': 0}
+    >>> {key: int(v) for key, v in incidental_split(W[:, :2]).items()}  # no free neuron
+    {'polysemantic': 1, 'free': 0, 'incidental': 0, 'necessary': 1}
     """
     W = np.asarray(W)
     poly = dominant_polysemantic_count(W)["polysemantic"]
