@@ -8,7 +8,7 @@ compiled ``_sums`` kernel, so the comparison is between integrators, not right-h
 
 Solvers, at each --m (default 1e5 and 1e3):
 
-* port       ``solve_reduced(w0, λ, rtol, atol)`` from the package: sort + prefix sums + numba
+* port       ``solve_single_feature(w0, λ, rtol=, atol=)`` from the package: sort + prefix sums + numba
              Radau IIA until full sparsity + dense output + death times of all m coordinates;
 * port core  ``radau_reduced`` alone on the pre-sorted magnitudes (the part CVODE could replace);
 * cvode      sort + prefix sums + scikit-sundae ``CVODE`` (BDF, dense linear solver, analytic 2×2
@@ -40,11 +40,9 @@ Run: ``python bench/bench_cvode.py [--m 100000 1000] [--repeats 7] [--rtol 1e-10
 from __future__ import annotations
 
 import argparse
-import importlib
 import statistics
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
@@ -54,48 +52,13 @@ from scipy.integrate import solve_ivp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout
 
+from sims.dynamics._radau import STOPPED, _sums, radau_reduced  # noqa: E402
+from sims.dynamics.single_feature import solve_single_feature  # noqa: E402
+
 LAM, SCALE, SEED = 1e-5, 0.9, 0
 REF_RTOL, REF_ATOL, CHECK_RTOL = 1e-12, 1e-16, 1e-13
 N_GRID = 200
 TARGET_MS = 50.0
-
-
-def _load_single_feature():
-    """The package module holding ``solve_reduced`` (sims/dynamics/ or sims/, either layout).
-
-    If a package ``__init__.py`` on the way does not import (e.g. mid-restructure), load the
-    module with its parent packages stubbed (their ``__init__`` not run)."""
-    names = ("sims.dynamics.single_feature", "sims.dynamics.single_feature")
-    errors = []
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 - a broken package __init__ can raise anything
-            errors.append(f"{name}: {type(exc).__name__}: {exc}")
-    for name in names:
-        if not (ROOT / (name.replace(".", "/") + ".py")).is_file():
-            continue
-        for key in [k for k in sys.modules if k == "sims" or k.startswith("sims.")]:
-            del sys.modules[key]
-        parts = name.split(".")[:-1]
-        for i in range(len(parts)):
-            pkg = ".".join(parts[: i + 1])
-            stub = types.ModuleType(pkg)
-            stub.__path__ = [str(ROOT.joinpath(*parts[: i + 1]))]
-            sys.modules[pkg] = stub
-        try:
-            mod = importlib.import_module(name)
-            print(f"note: imported {name} with its package __init__ files skipped ({errors[0]})", flush=True)
-            return mod
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"{name} (package __init__ skipped): {type(exc).__name__}: {exc}")
-    raise ImportError("cannot import solve_reduced:\n  " + "\n  ".join(errors))
-
-
-SF = _load_single_feature()
-RADAU = importlib.import_module(SF.__name__.rsplit(".", 1)[0] + "._radau")
-solve_reduced = SF.solve_reduced
-_sums = RADAU._sums
 
 import sksundae  # noqa: E402
 from sksundae.cvode import CVODE  # noqa: E402
@@ -131,7 +94,7 @@ def prefix_sums(w0):
 
 
 def t_max(lam):
-    return 1e6 / lam + 1e6  # as solve_reduced: the span when running until full sparsity
+    return 1e6 / lam + 1e6  # as solve_single_feature: the span when running until full sparsity
 
 
 # ------------------------------------------------------------------ CVODE
@@ -189,13 +152,13 @@ def cvode_grid(w, c1, c2, lam, rtol, atol, grid):
 # ------------------------------------------------------------------ port
 
 def port_full(w0, lam, rtol, atol):
-    sol = solve_reduced(w0, lam, rtol=rtol, atol=atol)
-    return sol.t_sparse, sol.nfev, sol.solution.h.size, sol
+    sol = solve_single_feature(w0, lam, rtol=rtol, atol=atol)
+    return sol.t_sparse, sol.nfev, sol.radau.h.size, sol
 
 
 def port_core(w, c1, c2, lam, rtol, atol):
-    out = RADAU.radau_reduced(w, c1, c2, lam, np.array([t_max(lam)]), float(w[-2]), rtol, atol)
-    if out[0] != RADAU.STOPPED:
+    out = radau_reduced(w, c1, c2, lam, np.array([t_max(lam)]), float(w[-2]), rtol, atol)
+    if out[0] != STOPPED:
         raise RuntimeError("radau_reduced did not reach full sparsity")
     return float(out[6]), int(out[7]), out[3].size
 
@@ -280,7 +243,7 @@ def run_m(m, args):
     print(f"\n=== m = {m}", flush=True)
     rows = []
     cases = [
-        ("port", "solve_reduced (sort+Radau+dense+deaths)", lambda: port_full(w0, lam, rtol, atol)),
+        ("port", "solve_single_feature (sort+Radau+dense+deaths)", lambda: port_full(w0, lam, rtol, atol)),
         ("port core", "radau_reduced on sorted w", lambda: port_core(w, c1, c2, lam, rtol, atol)),
         ("cvode", "sort + CVODE BDF solve()", lambda: cvode_full(w0, lam, rtol, atol)),
         ("cvode core", "CVODE BDF solve() on sorted w", lambda: cvode_core(w, c1, c2, lam, rtol, atol)),
@@ -307,8 +270,8 @@ def run_m(m, args):
           f"t_sparse {abs(t_chk / t_ref - 1):.1e}", flush=True)
 
     # accuracy runs (not timed): values on the grid
-    sol_grid = solve_reduced(w0, lam, t_eval=grid, rtol=rtol, atol=atol)
-    port_grid = np.vstack([sol_grid.log_a_eval, sol_grid.b_eval])
+    sol_grid = solve_single_feature(w0, lam, grid, rtol=rtol, atol=atol)
+    port_grid = sol_grid.y.T  # rows (log a, b)
     cv_grid = cvode_grid(w, c1, c2, lam, rtol, atol, grid)
 
     grid_err = {"port": rel_err(port_grid, y_ref), "port core": None,
@@ -342,7 +305,7 @@ def main(argv=None) -> int:
     p.add_argument("--rtol", type=float, default=1e-10)
     p.add_argument("--atol", type=float, default=1e-14, help="as bench_sparsity.py")
     args = p.parse_args(argv)
-    print(f"scikit-sundae {sksundae.__version__}, numpy {np.__version__}, solver module {SF.__name__}")
+    print(f"scikit-sundae {sksundae.__version__}, numpy {np.__version__}")
     results = [run_m(m, args) for m in args.m]
     print()
     for r in results:

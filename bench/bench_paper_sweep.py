@@ -2,7 +2,7 @@
 
 The sweep (``incidental reproduce collisions``, sweep ``polysemantic`` at full size): n = 256,
 m = 256…4096 in steps of 256 (16 points), 16 instances each, AdamW, 7500 steps, float32. Each point
-runs ``sims.runs.registry.polysemantic_counts`` (training plus the metrics). Here, at each --m, the point
+runs ``sims.runs.grids.polysemantic_counts`` (training plus the metrics). Here, at each --m, the point
 function is timed at --steps-short and --steps-long optimiser steps (median over --repeats), giving
 a per-step time and a fixed cost (initialisation, records, metrics) per point:
 
@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sims.runs.registry import make_sweep  # noqa: E402
+from sims.runs.grids import make_sweep  # noqa: E402
 from sims.studies.collisions import polysemantic_counts  # noqa: E402
 
 TARGET_HOURS = 2.0

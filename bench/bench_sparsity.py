@@ -3,7 +3,7 @@
 Flow (paper §2.3, paper units): dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k), initial |N(0, 0.9²/m)|,
 λ = 1e-5, run until one weight is left.
 
-* reduced: ``sims.dynamics.single_feature.solve_reduced(w0, λ)`` (sort + prefix sums, compiled Radau IIA on
+* reduced: ``sims.dynamics.single_feature.solve_single_feature(w0, λ)`` (sort + prefix sums, compiled Radau IIA on
   (log a, b), death times of all m coordinates), median wall time over --repeats, at each --rtol;
 * Euler: the paper's ``simulation.py`` loop (paper.md §2.3(h), §3.1): w ← w + dt·((1 − ‖w‖²)w − λ)
   with dt = 0.5, dropping weights ≤ 0 after each step, until one is left; numpy-vectorised, run
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sims.dynamics.single_feature import solve_reduced  # noqa: E402
+from sims.dynamics.single_feature import solve_single_feature  # noqa: E402
 
 LAM, SCALE, DT, SEED = 1e-5, 0.9, 0.5, 0
 TARGET_MS, TARGET_RATIO, TARGET_LARGE_S = 50.0, 100.0, 10.0
@@ -72,9 +72,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     w0 = initial_weights(args.m)
     rows = []
-    solve_reduced(w0[:1000], LAM)  # warm imports and caches
+    solve_single_feature(w0[:1000], LAM)  # warm imports and caches
     for rtol in args.rtol:
-        runs = [seconds(lambda: solve_reduced(w0, LAM, rtol=rtol, atol=1e-14)) for _ in range(args.repeats)]
+        runs = [seconds(lambda: solve_single_feature(w0, LAM, rtol=rtol, atol=1e-14)) for _ in range(args.repeats)]
         rows.append({"m": args.m, "rtol": rtol, "reduced_ms": 1e3 * statistics.median(r[0] for r in runs),
                      "t_sparse": runs[0][1].t_sparse})
         print(f"reduced m={args.m} rtol={rtol:g}: {rows[-1]['reduced_ms']:.1f} ms (median of {args.repeats}), "
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     large = None
     if args.m_large:
         wl = initial_weights(args.m_large)
-        large_s, sol = seconds(lambda: solve_reduced(wl, LAM))
+        large_s, sol = seconds(lambda: solve_single_feature(wl, LAM))
         large = {"m": args.m_large, "rtol": 1e-10, "seconds": large_s, "t_sparse": sol.t_sparse}
         print(f"reduced m={args.m_large} rtol=1e-10: {large_s:.2f} s (one run, sort and death times included), "
               f"one weight left at {LAM * sol.t_sparse:.4f}/λ", flush=True)

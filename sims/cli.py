@@ -257,7 +257,7 @@ def _verify(args) -> int:
 
 def _sweep(args) -> int:
     from .runs.output import write_sweep_table
-    from .runs.registry import make_sweep
+    from .runs.grids import make_sweep
     from .runs.sweep import run_sweep
 
     with _from_argv():

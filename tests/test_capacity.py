@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sims.measure.structures import structure_fractions
-from sims.runs.registry import capacity_sweep
+from sims.runs.grids import capacity_sweep
 from sims.cli import main
 
 

@@ -101,7 +101,7 @@ def test_verify_writes_report_json_and_figures(tmp_path, capsys):
 
 
 def test_sweep_command_writes_results_and_resumes(tmp_path, capsys, monkeypatch):
-    from sims.runs import registry as sweeps
+    from sims.runs import grids as sweeps
 
     from .sweep_points import noisy_sum
 
@@ -156,7 +156,7 @@ def test_reproduce_unknown_figure(capsys, tmp_path):
 
 
 def test_reproduce_collisions_writes_png_and_csv(tmp_path, monkeypatch):
-    from sims.runs import registry as sweeps
+    from sims.runs import grids as sweeps
 
     tiny = ({"m": (8, 16)}, {"n": 8, "l1": 1e-3, "steps": 300, "instances": 3})
     monkeypatch.setitem(sweeps.SWEEPS, "polysemantic", (sweeps.polysemantic_counts, tiny, tiny))

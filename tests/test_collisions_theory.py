@@ -204,7 +204,7 @@ def test_the_two_idealisations_differ_at_m_equal_n():
     (lambda: tc.paper_prediction(3, -1), "m must be an integer >= 1"),
     (lambda: sample_polysemantic_counts(5, 4, 10, rng=np.random.default_rng(0), idealisation="distinct"), "m must be >= n"),
     (lambda: sample_polysemantic_counts(5, 4, 0, rng=np.random.default_rng(0), idealisation="signed-slots"), "trials"),
-    (lambda: sample_polysemantic_counts(5, 4, 10, rng=0, idealisation="signed-slots"), "rng must be"),
+    (lambda: sample_polysemantic_counts(5, 4, 10, rng="0", idealisation="signed-slots"), "rng must be"),
     (lambda: sample_polysemantic_counts(5, 4, 10, rng=np.random.default_rng(0), idealisation="x"), "idealisation"),
 ])
 def test_invalid_input(call, match):

@@ -2,7 +2,7 @@
 
 The theory's gradient flow has an ℓ1 kink; its faithful discretisation is proximal gradient descent at a
 small step (``sims.dynamics.train``, optimizer ``"prox_gd"``), which sets weights exactly to zero, so "1-sparse"
-means exactly one nonzero weight per row (tolerance 0). ``sims.dynamics.gradient_flow.integrate_gradient_flow`` is not
+means exactly one nonzero weight per row (tolerance 0). ``sims.dynamics.gradient_flow.solve_gradient_flow`` is not
 used: with λ > 0 it evaluates sign(0) = 0 and the solver chatters once a weight reaches 0 (n = 2,
 m = 4, λ = 0.2 did not reach t = 5 in 300 s).
 

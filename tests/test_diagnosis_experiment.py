@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.runs.registry import DIAGNOSIS_PS as PS
+from sims.runs.grids import DIAGNOSIS_PS as PS
 from sims.studies.diagnosis import diagnosis_point
 from theory.survival import one_move_fraction, repair_saving
 from theory.cooccurrence import monosemantic_weight, shared_pair_cost

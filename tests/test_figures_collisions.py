@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from scipy.integrate import quad
 
-from sims.runs import registry as sweeps
+from sims.runs import grids as sweeps
 from sims.studies import collisions as studies
 from sims.cli import main
 from sims.figures.correlations import HEADER, diagonal_predictions

@@ -115,7 +115,7 @@ def test_quick_mitigations_reproduction(tmp_path):
 
 def test_full_sweep_runs_every_arm_at_both_recipes_with_their_lambdas():
     from sims.studies.mitigations import RECIPE_L1, RECIPES
-    from sims.runs.registry import mitigations_sweep
+    from sims.runs.grids import mitigations_sweep
 
     points = mitigations_sweep(quick=False).points()
     assert sorted((p["recipe"], p["arm"]) for p in points) == sorted((r, a) for r in RECIPES for a in ARMS)

@@ -9,7 +9,7 @@ from scipy.stats import ortho_group
 
 from sims.ledger.noise_dynamics import fourth_norm_runs, t_statistic
 from sims.measure.metrics import fourth_norm
-from sims.runs.registry import noise_counts_sweep
+from sims.runs.grids import noise_counts_sweep
 from sims.studies.noise import CONDITIONS, noise_polysemantic_counts
 from sims.dynamics.schedule import Schedule
 from sims.dynamics.train import TrainConfig, train

@@ -73,7 +73,7 @@ def test_reduced_rhs_reproduces_the_m_dimensional_flow(seed, m, lam, frac, log_a
     w0 = rng.normal(0, m**-0.5, m)
     b = float(frac * np.abs(w0).max())
     init = tsf.initial_magnitudes(w0)
-    dloga, db = tsf.reduced_rhs(0.0, [log_a, b], init, lam)
+    dloga, db = tsf.reduced_rhs(0.0, [log_a, b], lam, init)
     w = tsf.exact_weights(w0, log_a, b)
     assert dloga == pytest.approx(1 - w @ w, rel=1e-11, abs=1e-12)
     assert db == pytest.approx(lam * math.exp(-log_a), rel=1e-14)
@@ -93,7 +93,7 @@ def test_reduced_ode_matches_derivation(seed):
     rng = np.random.default_rng(seed)
     w0 = np.abs(rng.normal(0, 0.45, 5)) + 0.01
     bb, aa = float(0.9 * w0.min()), float(rng.uniform(0.5, 3))
-    got = tsf.reduced_rhs(0.0, [math.log(aa), bb], tsf.initial_magnitudes(w0), 0.1)[0]
+    got = tsf.reduced_rhs(0.0, [math.log(aa), bb], 0.1, tsf.initial_magnitudes(w0))[0]
     assert got == pytest.approx(f(list(w0), aa, bb), rel=1e-12, abs=1e-12)
 
 
@@ -105,6 +105,13 @@ def test_prefix_sums_agree_with_direct_sum(seed, m, frac):
     b = float(np.quantile(init.w, frac))
     direct = float(np.sum(np.maximum(init.w - b, 0.0) ** 2))
     assert init.survivor_square_excess(b) == pytest.approx(direct, rel=1e-10)
+    # the vectorised sums at an array of thresholds equal the scalar ones, bit for bit
+    bs = np.quantile(init.w, [0.0, frac, 0.99, 1.0])
+    s0, s1, s2 = init.excess_sums(bs)
+    for i, bb in enumerate(bs):
+        e = np.maximum(init.w - bb, 0.0)
+        assert s0[i] == np.count_nonzero(e) and s2[i] == init.survivor_square_excess(float(bb))
+        assert s1[i] == pytest.approx(e.sum(), rel=1e-10, abs=1e-15)
 
 
 @given(seed=seeds, lam=st.floats(1e-4, 0.05))
@@ -122,24 +129,24 @@ def test_balanced_inverse_l1_rate_is_lambda_rv_over_q(seed, lam):
 
 def test_continuum_flow_tends_to_the_quasi_static_law_at_order_one_in_eps():
     tau = 3.0
-    beta0 = float(tsf.continuum_law([0.0, tau]).beta[-1])
+    beta0 = float(tsf.solve_continuum_law([0.0, tau]).y[-1, 0])
     eps = np.array([0.04, 0.02, 0.01, 0.005])
-    err = [abs(float(tsf.continuum_flow([0.0, tau], e)[1][-1]) - beta0) for e in eps]
+    err = [abs(float(tsf.solve_continuum_flow([0.0, tau], e).y[-1, 1]) - beta0) for e in eps]
     slope = np.polyfit(np.log(eps), np.log(err), 1)[0]
     assert slope == pytest.approx(1.0, abs=0.1)
 
 
 def test_continuum_law_structure_and_asymptotics():
     tau = np.array([0.0, 0.5, 1.0, 1e3, 1e4])
-    law = tsf.continuum_law(tau)
+    law = tsf.solve_continuum_law(tau)
     assert law.survivor_fraction[0] == 1.0 and law.l1_norm[0] == pytest.approx(math.sqrt(2 / math.pi))
     # d(√m/S)/dτ = RV on the slow manifold (central difference, h = 1e-3)
     h = 1e-3
-    side = tsf.continuum_law([0.0, 1.0 - h, 1.0, 1.0 + h])
+    side = tsf.solve_continuum_law([0.0, 1.0 - h, 1.0, 1.0 + h])
     d_inv = (1 / side.l1_norm[3] - 1 / side.l1_norm[1]) / (2 * h)
     assert d_inv == pytest.approx(side.relative_variance[2], rel=1e-5)
     # large τ: τ(β) ≈ asymptotic_tau(β) to O(β⁻⁴), and m′/m·τ² = 2(1 + 3/β²) + O(β⁻⁴)
-    b = law.beta[3:]
+    b = law.y[3:, 0]
     assert np.all(np.abs(tsf.asymptotic_tau(b) / tau[3:] - 1) < 5 / b**4)
     assert np.all(np.abs(law.survivor_fraction[3:] * tau[3:] ** 2 - 2 * (1 + 3 / b**2)) < 60 / b**4)
 
@@ -161,7 +168,11 @@ def test_validation_names_the_parameter():
     with pytest.raises(ValueError, match="beta"):
         tsf.continuum_moments(-1.0)
     with pytest.raises(ValueError, match="eps"):
-        tsf.continuum_flow([0.0, 1.0], 0.0)
+        tsf.solve_continuum_flow([0.0, 1.0], 0.0)
+    with pytest.raises(ValueError, match="tau"):
+        tsf.solve_continuum_law([0.0, np.nan])
+    with pytest.raises(ValueError, match="t_eval"):
+        tsf.solve_reduced_flow([0.1, 0.2], 0.1, [2.0, 1.0])
     with pytest.raises(ValueError, match="sq_norm"):
         tsf.quasi_static_feature_benefit(1.0, 0.1, 0.0)
     with pytest.raises(ValueError, match="w0"):

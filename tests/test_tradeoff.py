@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sims.cli import main
-from sims.runs.registry import tradeoff_sweep
+from sims.runs.grids import tradeoff_sweep
 from theory.cooccurrence import predicted_excess_loss
 from theory.cooccurrence import dropped_feature_cost, monosemantic_weight, shared_pair_cost
 

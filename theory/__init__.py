@@ -39,6 +39,7 @@ from .cooccurrence import (
 from .flow import gradient_flow_rhs
 from .loss import Forces, data_gradient, forces, gram, loss, loss_gradient, output_error_derivative
 from .noise import NOISE_FAMILIES, TUNABLE_FAMILIES, NoiseSpec, excess_kurtosis, three_point_probability
+from .ode import OdeSolution
 from .noise_loss import (
     centred_simplex,
     edgeworth_relu_square_mean,
@@ -57,8 +58,6 @@ from .single_feature import (
     ContinuumLaw,
     InitialMagnitudes,
     asymptotic_tau,
-    continuum_flow,
-    continuum_law,
     continuum_moments,
     continuum_relative_variance,
     continuum_rhs,
@@ -71,12 +70,15 @@ from .single_feature import (
     paper_active_heuristic,
     paper_l1_heuristic,
     quasi_static_feature_benefit,
-    reduced_flow,
     reduced_rhs,
     relative_variance,
+    solve_continuum_flow,
+    solve_continuum_law,
+    solve_reduced_flow,
 )
 from .spec import ModelSpec
 from .two_features import shared_neuron_rhs
+from .units import code_lambda, code_time, paper_lambda, paper_time
 
 __all__ = [
     "IDEALISATIONS",
@@ -84,8 +86,8 @@ __all__ = [
     "TUNABLE_FAMILIES",
     "asymptotic_tau",
     "centred_simplex",
-    "continuum_flow",
-    "continuum_law",
+    "code_lambda",
+    "code_time",
     "continuum_moments",
     "continuum_relative_variance",
     "continuum_rhs",
@@ -117,21 +119,26 @@ __all__ = [
     "neurons_for_no_polysemantic",
     "NoiseSpec",
     "norm_balance_rate",
+    "OdeSolution",
     "output_error_derivative",
     "overlap_distribution",
     "paper_active_heuristic",
     "paper_l1_heuristic",
+    "paper_lambda",
+    "paper_time",
     "paper_prediction",
     "probability_no_polysemantic",
     "projection_excess_kurtosis",
     "projection_moments",
     "quasi_static_feature_benefit",
     "random_direction_fourth_norm",
-    "reduced_flow",
     "reduced_rhs",
     "relative_variance",
     "shared_neuron_rhs",
     "simplex_fourth_norm",
+    "solve_continuum_flow",
+    "solve_continuum_law",
+    "solve_reduced_flow",
     "three_point_probability",
     "variance_overlap_distinct",
     "variance_polysemantic_signed_slots",

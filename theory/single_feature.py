@@ -8,30 +8,39 @@ Paper §2.3 and §2.6; every equation here is re-derived in ``derivations/single
 * Exact solution (``single-feature.exact-solution``): w_k(t) = sign(w_k(0))·a(t)·(|w_k(0)| − b(t))₊,
   a = exp∫₀ᵗ(1 − q), b = λ∫₀ᵗ a⁻¹, q = ‖w‖².
 * Reduced flow (``single-feature.reduced-ode``): d(log a)/dt = 1 − a²Σ_{|w_k(0)|>b}(|w_k(0)| − b)²,
-  db/dt = λ/a; O(log m) per evaluation through prefix sums of the sorted magnitudes.
+  db/dt = λ/a; O(log m) per evaluation through prefix sums of the sorted magnitudes
+  (``InitialMagnitudes``, the one implementation of the reduction's sums; the compiled solver of
+  ``sims.dynamics`` keeps a numba copy, see ``InitialMagnitudes``). ``reduced_rhs``,
+  ``solve_reduced_flow`` (scipy, the reference route); the fast route with dense output and death
+  times is ``sims.dynamics.single_feature.solve_single_feature``.
 * Continuum limit (``single-feature.continuum``): |w_k(0)| ~ |N(0, s²/m)|, x = √m|w(0)|/s,
   β = √m·b/s, τ = λ√m·t, ε = λ√m. As m → ∞ at fixed ε: d(log a)/dτ = (1 − a²s²M₂(β))/ε,
-  dβ/dτ = 1/(s·a); as ε → 0 as well (quasi-static, q = 1): dβ/dτ = √M₂(β), β(0) = 0.
+  dβ/dτ = 1/(s·a) (``continuum_rhs``, ``solve_continuum_flow``); as ε → 0 as well (quasi-static,
+  q = 1): dβ/dτ = √M₂(β), β(0) = 0 (``solve_continuum_law``).
 * Survivor fixed point (``single-feature.fixed-point``): (1 − w²)w = λ.
+
+Right-hand sides follow ``theory.ode`` (``rhs(t, y, lam, ...)``); the solvers (``solve_*``) return
+``theory.ode.OdeSolution``. Callers in code units convert with ``theory.units.paper_lambda`` /
+``paper_time``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.special import erfcx
 
 from . import validate
+from .ode import OdeSolution, TimeFirst, from_solve_ivp
 
 __all__ = [
     "ContinuumLaw",
     "InitialMagnitudes",
     "asymptotic_tau",
-    "continuum_flow",
-    "continuum_law",
     "continuum_moments",
     "continuum_relative_variance",
     "continuum_rhs",
@@ -44,13 +53,14 @@ __all__ = [
     "paper_active_heuristic",
     "paper_l1_heuristic",
     "quasi_static_feature_benefit",
-    "reduced_flow",
     "reduced_rhs",
     "relative_variance",
+    "solve_continuum_flow",
+    "solve_continuum_law",
+    "solve_reduced_flow",
 ]
 
 _SQRT_HALF_PI = math.sqrt(math.pi / 2)
-_DIRECT_SUM_BELOW = 64  # survivors summed directly (no cancellation) when fewer than this
 
 
 def exact_weights(w0, log_a, b) -> np.ndarray:
@@ -65,17 +75,38 @@ def exact_weights(w0, log_a, b) -> np.ndarray:
     return np.sign(w0) * math.exp(log_a) * np.maximum(np.abs(w0) - b, 0.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class InitialMagnitudes:
     """Sorted initial magnitudes |w_k(0)| (ascending) with prefix sums c_p[j] = Σ_{i<j} w_(i)^p.
 
-    Build with ``initial_magnitudes(w0)``. ``survivor_sums(b)`` gives (S₀, S₁, S₂) =
-    (count, Σw, Σw²) over the coordinates with |w_k(0)| > b.
+    Build with ``initial_magnitudes(w0)``; ``order`` is the sorting permutation (``w = |w0|[order]``,
+    sorted position → coordinate). This class is the one implementation of the single-feature
+    reduction's sums: ``excess_sums(b)`` gives (#{w > b}, Σ(w − b)₊, Σ(w − b)₊²) in O(log m) by
+    bisection and prefix sums, summing the tail directly when fewer than ``DIRECT_SUM_BELOW``
+    coordinates survive (the prefix-sum form S₂ − 2bS₁ + b²S₀ cancels when the excesses are small
+    compared with the magnitudes). ``reduced_rhs``, ``solve_reduced_flow`` and the solutions of
+    ``sims.dynamics.single_feature`` use it. The compiled Radau solver (``sims.dynamics._radau._sums``)
+    keeps a numba copy of the same formulas with this threshold: ``theory`` may not import numba,
+    and that copy sums the few survivors sequentially where numpy sums pairwise, so sharing one
+    code path would change the last bits of one of the two routes.
+
+    Examples
+    --------
+    >>> from theory.single_feature import initial_magnitudes
+    >>> init = initial_magnitudes([0.3, -0.1, 0.2])
+    >>> init.w.tolist(), init.order.tolist(), init.first_survivor(0.15)
+    ([0.1, 0.2, 0.3], [1, 2, 0], 1)
+    >>> [round(float(x), 12) for x in init.excess_sums(0.15)]  # (2, 0.05 + 0.15, 0.05² + 0.15²)
+    [2.0, 0.2, 0.025]
     """
+
+    #: fewer survivors than this are summed directly
+    DIRECT_SUM_BELOW: ClassVar[int] = 64
 
     w: np.ndarray
     c1: np.ndarray
     c2: np.ndarray
+    order: np.ndarray | None = None
 
     @property
     def m(self) -> int:
@@ -91,33 +122,77 @@ class InitialMagnitudes:
         j = self.first_survivor(b)
         return self.m - j, float(self.c1[-1] - self.c1[j]), float(self.c2[-1] - self.c2[j])
 
-    def survivor_square_excess(self, b: float) -> float:
-        """Σ_{w>b}(w − b)² = S₂ − 2bS₁ + b²S₀ (derivation ``single-feature.reduced-ode``).
+    def excess_sums(self, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(#{w > b}, Σ_{w>b}(w − b), Σ_{w>b}(w − b)²) for a threshold b or each of an array of them
+        (derivation ``single-feature.reduced-ode``); arrays shaped like ``b``.
 
-        With fewer than 64 survivors the tail is summed directly, avoiding the cancellation of
-        the prefix-sum form when the excesses are small compared with the magnitudes.
+        Prefix sums, S₁ − bS₀ and S₂ − 2bS₁ + b²S₀ clipped at 0, or, with fewer than
+        ``DIRECT_SUM_BELOW`` survivors, the direct sums of the excesses.
         """
+        b = np.asarray(b, dtype=np.float64)
+        flat = b.reshape(-1)
+        j = np.searchsorted(self.w, flat, side="right")
+        s0, s1, s2 = self._prefix_form(j, flat)
+        for i in np.flatnonzero(s0 < self.DIRECT_SUM_BELOW):
+            s1[i], s2[i] = self._direct_form(j[i], flat[i])
+        return s0.reshape(b.shape), s1.reshape(b.shape), s2.reshape(b.shape)
+
+    def survivor_square_excess(self, b: float) -> float:
+        """Σ_{w>b}(w − b)² at one threshold b: the third of ``excess_sums``, without its array overhead
+        (the right-hand side of ``solve_reduced_flow`` calls it at every evaluation)."""
         j = self.first_survivor(b)
-        if self.m - j < _DIRECT_SUM_BELOW:
-            return float(np.sum((self.w[j:] - b) ** 2))
-        s0, s1, s2 = self.m - j, self.c1[-1] - self.c1[j], self.c2[-1] - self.c2[j]
-        return float(max(s2 - 2 * b * s1 + b * b * s0, 0.0))
+        if self.m - j < self.DIRECT_SUM_BELOW:
+            return float(self._direct_form(j, b)[1])
+        return float(self._prefix_form(j, b)[2])
+
+    def _prefix_form(self, j, b):
+        """(S₀, S₁ − bS₀, S₂ − 2bS₁ + b²S₀) from the prefix sums, clipped at 0; j = first survivor."""
+        s0 = self.m - j
+        t1 = self.c1[-1] - self.c1[j]
+        return s0, np.maximum(t1 - b * s0, 0.0), np.maximum(self.c2[-1] - self.c2[j] - 2 * b * t1 + b * b * s0, 0.0)
+
+    def _direct_form(self, j, b):
+        """(Σ(w − b), Σ(w − b)²) over the survivors w[j:], summed directly."""
+        e = self.w[j:] - b
+        return np.sum(e), np.sum(e * e)
 
 
 def initial_magnitudes(w0) -> InitialMagnitudes:
-    """Sort |w0| and build the prefix sums used by ``reduced_rhs`` (O(m log m) once)."""
-    w = np.sort(np.abs(np.asarray(w0, dtype=np.float64).ravel()))
-    if w.size == 0 or not np.all(np.isfinite(w)):
+    """Sort |w0| (one argsort, O(m log m)) and build the prefix sums of ``InitialMagnitudes``.
+
+    Examples
+    --------
+    >>> from theory.single_feature import initial_magnitudes
+    >>> init = initial_magnitudes([0.5, -0.5, 0.1])
+    >>> init.m, init.c1.tolist(), round(init.survivor_square_excess(0.1), 12)
+    (3, [0.0, 0.1, 0.6, 1.1], 0.32)
+    """
+    mag = np.abs(np.asarray(w0, dtype=np.float64).ravel())
+    if mag.size == 0 or not np.all(np.isfinite(mag)):
         raise ValueError("w0 must be a non-empty array of finite numbers")
-    zero = np.zeros(1)
-    return InitialMagnitudes(w, np.concatenate([zero, np.cumsum(w)]), np.concatenate([zero, np.cumsum(w * w)]))
+    order = np.argsort(mag)
+    w = mag[order]
+    c1 = np.empty(w.size + 1)
+    c2 = np.empty(w.size + 1)
+    c1[0] = c2[0] = 0.0
+    np.cumsum(w, out=c1[1:])
+    np.cumsum(w * w, out=c2[1:])
+    return InitialMagnitudes(w, c1, c2, order)
 
 
-def reduced_rhs(t: float, y, init: InitialMagnitudes, lam: float) -> np.ndarray:
-    """d(log a, b)/dt = (1 − a²Σ_{|w(0)|>b}(|w(0)| − b)², λ/a), the exact single-feature flow.
+def reduced_rhs(t: float, y, lam: float, init: InitialMagnitudes) -> np.ndarray:
+    """Paper units (λ = λ_code/4, t = 4·t_code): d(log a, b)/dt = (1 − a²Σ_{|w(0)|>b}(|w(0)| − b)², λ/a).
 
-    Paper §2.3(a); derivation ``single-feature.reduced-ode``. ``y = (log a, b)``; ``init`` from
-    ``initial_magnitudes``; λ ≥ 0 in paper units. O(log m) per call (bisection + prefix sums).
+    The exact single-feature flow, paper §2.3(a); derivation ``single-feature.reduced-ode``.
+    ``y = (log a, b)``; ``lam`` = λ ≥ 0; ``init`` from ``initial_magnitudes``. O(log m) per call
+    (``InitialMagnitudes.excess_sums``). Convention of ``theory.ode``: ``args=(lam, init)``.
+
+    Examples
+    --------
+    >>> from theory.single_feature import initial_magnitudes, reduced_rhs
+    >>> init = initial_magnitudes([0.5, -0.5])   # ‖w(0)‖² = 0.5
+    >>> reduced_rhs(0.0, [0.0, 0.0], 0.1, init).tolist()
+    [0.5, 0.1]
     """
     log_a, b = float(y[0]), float(y[1])
     a = math.exp(log_a)
@@ -125,25 +200,35 @@ def reduced_rhs(t: float, y, init: InitialMagnitudes, lam: float) -> np.ndarray:
     return np.array([1.0 - q, lam / a])
 
 
-def reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: float = 1e-12,
-                 method: str = "DOP853") -> tuple[np.ndarray, np.ndarray]:
-    """Solve the reduced flow from (log a, b) = (0, 0); return (log a, b) at the times ``t_eval``.
+def solve_reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: float = 1e-12,
+                       method: str = "DOP853", dense_output: bool = False) -> OdeSolution:
+    """Paper units (λ = λ_code/4, t = 4·t_code): solve ``reduced_rhs`` from (log a, b) = (0, 0) with scipy.
 
-    The weights at t are ``exact_weights(w0, log_a[i], b[i])``. Paper units. Raises
-    ``RuntimeError`` if the solver fails. Precision: a survivor's w = a(|w(0)| − b) carries an
-    absolute error ≈ a·(error of b) ≥ a·2⁻⁵³·b, which grows with a ≈ e^{λt/w*} once one survivor
-    is left (≈ 3e-7 at λ = 0.05, t = 400); for long runs continue the lone survivor directly.
+    Returns an ``OdeSolution`` with ``y[i]`` = (log a, b) at ``t_eval[i]``; the weights there are
+    ``exact_weights(w0, *sol.y[i])``. ``solve_ivp`` with ``method`` (scipy's reference route; the
+    compiled solver with death times is ``sims.dynamics.single_feature.solve_single_feature``).
+    Raises ``RuntimeError`` if the solver fails. Precision: a survivor's w = a(|w(0)| − b) carries
+    an absolute error ≈ a·(error of b) ≥ a·2⁻⁵³·b, which grows with a ≈ e^{λt/w*} once one
+    survivor is left (≈ 3e-7 at λ = 0.05, t = 400); for long runs continue the lone survivor directly.
+
+    Examples
+    --------
+    >>> from theory.single_feature import exact_weights, solve_reduced_flow
+    >>> w0 = [0.6, -0.5, 0.1]
+    >>> sol = solve_reduced_flow(w0, 0.1, [0.0, 2.0])
+    >>> sol.y.shape, sol.success
+    ((2, 2), True)
+    >>> exact_weights(w0, *sol.y[-1]).round(4).tolist()  # the smallest weight is dead by t = 2
+    [0.7204, -0.559, 0.0]
     """
     lam = validate.real("lam", lam, minimum=0.0)
-    t_eval = np.atleast_1d(np.asarray(t_eval, dtype=np.float64))
-    if t_eval.ndim != 1 or t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
-        raise ValueError("t_eval must be a non-empty increasing sequence of times >= 0")
+    t_eval = validate.times("t_eval", t_eval)
     init = initial_magnitudes(w0)
-    sol = solve_ivp(reduced_rhs, (0.0, float(t_eval[-1])), [0.0, 0.0], method=method, t_eval=t_eval,
-                    args=(init, lam), rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"reduced-flow integration failed: {sol.message}")
-    return sol.y[0], sol.y[1]
+    res = solve_ivp(reduced_rhs, (0.0, float(t_eval[-1])), [0.0, 0.0], method=method, t_eval=t_eval,
+                    args=(lam, init), rtol=rtol, atol=atol, dense_output=dense_output)
+    if not res.success:
+        raise RuntimeError(f"reduced-flow integration failed: {res.message}")
+    return from_solve_ivp(res)
 
 
 def norm_balance_rate(q, l1_norm, lam):
@@ -201,7 +286,7 @@ def paper_l1_heuristic(t, m: int, lam: float, *, clip: bool = True):
 def paper_active_heuristic(t, m: int, lam: float, *, clip: bool = True):
     """m′ ≈ 1/(1/√m + λt)², the paper's dashed active-count curve, clipped below at 1.
 
-    Paper §2.3(d). The continuum law (``continuum_law``) gives m′ → 2(1 + 3/β²)/(λt)² instead:
+    Paper §2.3(d). The continuum law (``solve_continuum_law``) gives m′ → 2(1 + 3/β²)/(λt)² instead:
     the heuristic drops the factor 1 + RV → 2. ``clip=False`` gives the raw expression.
     """
     s = paper_l1_heuristic(t, m, lam, clip=False)
@@ -254,74 +339,100 @@ def continuum_relative_variance(beta):
     return r * ((1 + b * b) * r - b) / (1 - b * r) ** 2 - 1.0
 
 
-def continuum_rhs(tau: float, y, eps: float, scale: float = 1.0) -> np.ndarray:
-    """m → ∞ at fixed ε = λ√m: d(log a, β)/dτ = ((1 − a²s²M₂(β))/ε, 1/(s·a)), τ = λ√m·t.
+def continuum_rhs(t: float, y, eps: float, scale: float = 1.0) -> np.ndarray:
+    """Paper units, continuum time τ = λ√m·t: d(log a, β)/dτ = ((1 − a²s²M₂(β))/ε, 1/(s·a)).
 
-    Initial weights |N(0, s²/m)| (``scale`` = s), β = √m·b/s. Derivation ``single-feature.continuum``.
+    The m → ∞ limit at fixed ε = λ√m; initial weights |N(0, s²/m)| (``scale`` = s), β = √m·b/s;
+    ``t`` is τ. Derivation ``single-feature.continuum``. Convention of ``theory.ode``:
+    ``args=(eps, scale)``.
+
+    Examples
+    --------
+    >>> from theory.single_feature import continuum_rhs
+    >>> [round(float(v), 9) for v in continuum_rhs(0.0, [0.0, 0.0], 0.01, 0.5)]  # M₂(0) = 1
+    [75.0, 2.0]
     """
     a = math.exp(float(y[0]))
     m2 = float(continuum_moments(max(float(y[1]), 0.0))[2])
     return np.array([(1.0 - a * a * scale * scale * m2) / eps, 1.0 / (scale * a)])
 
 
-def continuum_flow(tau, eps: float, scale: float = 1.0, *, rtol: float = 1e-10,
-                   atol: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
-    """Solve ``continuum_rhs`` from (log a, β) = (0, 0): the m → ∞ law at fixed ε = λ√m.
+def solve_continuum_flow(tau, eps: float, scale: float = 1.0, *, rtol: float = 1e-10, atol: float = 1e-12,
+                         dense_output: bool = False) -> OdeSolution:
+    """Paper units, continuum time τ = λ√m·t: solve ``continuum_rhs`` from (log a, β) = (0, 0).
 
-    Returns (log a, β) at the times ``tau`` (τ = λ√m·t); m′/m = ``continuum_survivor_fraction(β)``.
-    Its ε → 0 limit is ``continuum_law`` (the difference is O(ε) after the transient). Radau,
-    since the log a equation is stiff (rate 2/ε) when ε is small.
+    The m → ∞ law at fixed ε = λ√m. Returns an ``OdeSolution`` with ``y[i]`` = (log a, β) at
+    ``tau[i]``; m′/m = ``continuum_survivor_fraction(sol.y[:, 1])``. Its ε → 0 limit is
+    ``solve_continuum_law`` (the difference is O(ε) after the transient). Radau, since the log a
+    equation is stiff (rate 2/ε) when ε is small.
+
+    Examples
+    --------
+    >>> from theory.single_feature import continuum_survivor_fraction, solve_continuum_flow
+    >>> sol = solve_continuum_flow([0.0, 1.0, 3.0], 0.01)
+    >>> continuum_survivor_fraction(sol.y[:, 1]).round(4).tolist()
+    [1.0, 0.4708, 0.1563]
     """
     eps = validate.real("eps", eps, minimum=0.0, strict_min=True)
     scale = validate.real("scale", scale, minimum=0.0, strict_min=True)
-    tau = np.atleast_1d(np.asarray(tau, dtype=np.float64))
-    if tau.ndim != 1 or tau.size == 0 or tau[0] < 0 or np.any(np.diff(tau) <= 0):
-        raise ValueError("tau must be a non-empty increasing sequence of times >= 0")
+    tau = validate.times("tau", tau)
     if tau[-1] == 0:
-        return np.zeros(tau.size), np.zeros(tau.size)
-    sol = solve_ivp(continuum_rhs, (0.0, float(tau[-1])), [0.0, 0.0], method="Radau", t_eval=tau,
-                    args=(eps, scale), rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"continuum-flow integration failed: {sol.message}")
-    return sol.y[0], sol.y[1]
+        return OdeSolution(t=tau, y=np.zeros((tau.size, 2)), status=0, message="Nothing to integrate (tau = 0).",
+                           nfev=0)
+    res = solve_ivp(continuum_rhs, (0.0, float(tau[-1])), [0.0, 0.0], method="Radau", t_eval=tau,
+                    args=(eps, scale), rtol=rtol, atol=atol, dense_output=dense_output)
+    if not res.success:
+        raise RuntimeError(f"continuum-flow integration failed: {res.message}")
+    return from_solve_ivp(res)
 
 
-@dataclass(frozen=True)
-class ContinuumLaw:
-    """The quasi-static continuum law at times ``tau`` = λ√m·t.
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ContinuumLaw(OdeSolution):
+    """The quasi-static continuum law from ``solve_continuum_law``: ``t`` = τ = λ√m·t, ``y[:, 0]`` = β(τ).
 
-    ``beta``: threshold β(τ); ``survivor_fraction``: m′/m = 2Φ̄(β); ``l1_norm``: ‖w‖₁/√m =
-    M₁/√M₂; ``relative_variance``: RV(β), with d(√m/‖w‖₁)/dτ = RV exactly in this limit.
+    ``survivor_fraction``: m′/m = 2Φ̄(β); ``l1_norm``: ‖w‖₁/√m = M₁/√M₂; ``relative_variance``:
+    RV(β), with d(√m/‖w‖₁)/dτ = RV exactly in this limit (all at the times ``t``).
     """
 
-    tau: np.ndarray
-    beta: np.ndarray
     survivor_fraction: np.ndarray
     l1_norm: np.ndarray
     relative_variance: np.ndarray
 
 
-def continuum_law(tau, *, rtol: float = 1e-10, atol: float = 1e-12) -> ContinuumLaw:
-    """Solve dβ/dτ = √M₂(β), β(0) = 0 (the m → ∞, then ε = λ√m → 0 limit; q = 1 quasi-static).
+def _quasi_static_rhs(t, y):
+    """dβ/dτ = √M₂(β), the slow manifold of ``continuum_rhs`` (no parameters)."""
+    return np.sqrt(continuum_moments(max(y[0], 0.0))[2])
 
-    This is not the m → ∞ limit at fixed ε (``continuum_rhs``), which keeps a 2-D system; it
-    is its slow manifold a = 1/(s√M₂(β)), valid up to O(ε) and after a transient of duration
-    O(ε) in τ. Independent of the initial scale s. Derivation ``single-feature.continuum``;
-    large-τ behaviour in ``asymptotic_tau``.
+
+def solve_continuum_law(tau, *, rtol: float = 1e-10, atol: float = 1e-12, dense_output: bool = False) -> ContinuumLaw:
+    """Paper units, continuum time τ = λ√m·t: solve dβ/dτ = √M₂(β), β(0) = 0 (the quasi-static law).
+
+    The limit m → ∞, then ε = λ√m → 0 (q = 1). This is not the m → ∞ limit at fixed ε
+    (``continuum_rhs``), which keeps a 2-D system; it is its slow manifold a = 1/(s√M₂(β)), valid
+    up to O(ε) and after a transient of duration O(ε) in τ. Independent of the initial scale s.
+    DOP853. Derivation ``single-feature.continuum``; large-τ behaviour in ``asymptotic_tau``.
+    ``sol`` (with ``dense_output``) gives β only.
+
+    Examples
+    --------
+    >>> from theory.single_feature import solve_continuum_law
+    >>> law = solve_continuum_law([0.0, 1.0, 3.0])
+    >>> law.y[:, 0].round(4).tolist(), law.survivor_fraction.round(4).tolist()
+    ([0.0, 0.7194, 1.416], [1.0, 0.4719, 0.1568])
     """
-    tau = np.atleast_1d(np.asarray(tau, dtype=np.float64))
-    if tau.ndim != 1 or tau.size == 0 or tau[0] < 0 or np.any(np.diff(tau) <= 0):
-        raise ValueError("tau must be a non-empty increasing sequence of times >= 0")
+    tau = validate.times("tau", tau)
     if tau[-1] == 0:
-        beta = np.zeros(1)
+        beta, status, message, nfev, sol = np.zeros(1), 0, "Nothing to integrate (tau = 0).", 0, None
     else:
-        sol = solve_ivp(lambda s, y: np.sqrt(continuum_moments(max(y[0], 0.0))[2]), (0.0, float(tau[-1])),
-                        [0.0], method="DOP853", t_eval=tau, rtol=rtol, atol=atol)
-        if not sol.success:
-            raise RuntimeError(f"continuum-law integration failed: {sol.message}")
-        beta = sol.y[0]
+        res = solve_ivp(_quasi_static_rhs, (0.0, float(tau[-1])), [0.0], method="DOP853", t_eval=tau, rtol=rtol,
+                        atol=atol, dense_output=dense_output)
+        if not res.success:
+            raise RuntimeError(f"continuum-law integration failed: {res.message}")
+        beta, status, message, nfev = res.y[0], int(res.status), res.message, int(res.nfev)
+        sol = None if res.sol is None else TimeFirst(res.sol)
     m0, m1, m2 = continuum_moments(beta)
-    return ContinuumLaw(tau, beta, m0, m1 / np.sqrt(m2), continuum_relative_variance(beta))
+    return ContinuumLaw(t=tau, y=beta[:, None], status=status, message=message, nfev=nfev, sol=sol,
+                        survivor_fraction=m0, l1_norm=m1 / np.sqrt(m2), relative_variance=continuum_relative_variance(beta))
 
 
 def asymptotic_tau(beta):

@@ -1,6 +1,6 @@
 """Two features on one shared neuron: the reduced 2-D flow of paper §2.4.
 
-Units: the paper's gradient-flow units (§2.2), λ = λ_code/4. Features i, j with W_i = x e_k and
+Units: the paper's gradient-flow units (§2.2), λ = λ_code/4 (``theory.units.paper_lambda``). Features i, j with W_i = x e_k and
 W_j = y e_k (all their other coordinates 0, an invariant set of the flow with sign(0) = 0). From
 the row-form loss (derivation ``two-features.reduced-system``):
 
@@ -20,12 +20,21 @@ __all__ = ["shared_neuron_rhs"]
 
 
 def shared_neuron_rhs(t: float, y, lam: float, same_sign: bool | None = None) -> np.ndarray:
-    """d(x, y)/dt = (x(1 − x² − ρ y²) − λ sign x, y(1 − y² − ρ x²) − λ sign y), ρ = [xy > 0].
+    """Paper units (λ = λ_code/4, t = 4·t_code): d(x, y)/dt of two features sharing one neuron,
 
-    Paper §2.4; derivation ``two-features.reduced-system``. ``same_sign`` forces the regime
-    (True: interference on, ρ = 1; False: off, ρ = 0); ``None`` (default) reads it from the
+    (x(1 − x² − ρy²) − λ sign x, y(1 − y² − ρx²) − λ sign y) with ρ = [xy > 0]. Paper §2.4; derivation ``two-features.reduced-system``. ``same_sign`` forces the
+    regime (True: interference on, ρ = 1; False: off, ρ = 0); ``None`` (default) reads it from the
     current signs, which is the exact flow restricted to the shared neuron. sign(0) = 0, so a
-    weight at exactly 0 stays there. Paper units.
+    weight at exactly 0 stays there. Convention of ``theory.ode``: ``args=(lam,)`` or
+    ``args=(lam, same_sign)``.
+
+    Examples
+    --------
+    >>> from theory.two_features import shared_neuron_rhs
+    >>> [round(float(v), 12) for v in shared_neuron_rhs(0.0, [0.5, 0.5], 0.1)]   # same sign: interference
+    [0.15, 0.15]
+    >>> [round(float(v), 12) for v in shared_neuron_rhs(0.0, [0.5, -0.5], 0.1)]  # opposite: two lone features
+    [0.275, -0.275]
     """
     lam = validate.real("lam", lam, minimum=0.0)
     x, w = float(y[0]), float(y[1])

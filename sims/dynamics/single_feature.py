@@ -1,16 +1,22 @@
 """ODE solvers for one feature under ℓ1 alone: dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k) (paper §2.3).
 
-Units: the paper's gradient-flow units (λ = λ_code/4, t = 4 × optimiser time). A coordinate that
-reaches 0 stays at 0: the minimal-norm subgradient at w_k = 0 is (1 − q)·0 − λ·[−1, 1] ∋ 0, so the
-flow keeps it there (|(1 − q)·0| < λ).
+Units: the paper's gradient-flow units (λ = λ_code/4, t = 4 × optimiser time; from code units use
+``theory.units.paper_lambda`` / ``paper_time``). A coordinate that reaches 0 stays at 0: the
+minimal-norm subgradient at w_k = 0 is (1 − q)·0 − λ·[−1, 1] ∋ 0, so the flow keeps it there
+(|(1 − q)·0| < λ).
 
-* ``integrate_single_feature``: brute force, the m-dimensional flow with ``solve_ivp``; a terminal
-  event at each zero crossing, after which that coordinate is frozen at 0 and integration restarts
-  on the survivors (O(m) per right-hand side; for checks at small m).
-* ``solve_reduced``: the exact reduction w_k(t) = sign(w_k(0))·a(t)(|w_k(0)| − b(t))₊ of
-  ``theory.single_feature`` (derivation ``single-feature.reduced-ode``), solved for (log a, b) with
-  O(log m) per evaluation by a compiled port of scipy's Radau IIA (``sims.dynamics._radau``); dense output of m′(t), ‖w‖₁(t), ‖w‖²(t), b(t), the death time of every
-  coordinate (where b(t) crosses its initial magnitude) and the winner (the initial argmax).
+One entry point, ``solve_single_feature(w0, lam, t_eval, method=...)``, two routes, both returning a
+``theory.ode.OdeSolution`` with the same ``active(t)``, ``weights(t)`` and ``death_time``:
+
+* ``method="reduced"`` (default) → ``ReducedSolution``: the exact reduction
+  w_k(t) = sign(w_k(0))·a(t)(|w_k(0)| − b(t))₊ of ``theory.single_feature`` (derivation
+  ``single-feature.reduced-ode``), solved for (log a, b) with O(log m) per evaluation by a compiled
+  port of scipy's Radau IIA (``sims.dynamics._radau``); dense output of m′(t), ‖w‖₁(t), ‖w‖²(t),
+  b(t), the death time of every coordinate (where b(t) crosses its initial magnitude) and the
+  winner (the initial argmax); without a time grid it runs until full sparsity.
+* ``method="brute-force"`` → ``BruteForceSolution``: the m-dimensional flow with ``solve_ivp``; a
+  terminal event at each zero crossing, after which that coordinate is frozen at 0 and integration
+  restarts on the survivors (O(m) per right-hand side; for checks at small m).
 """
 
 from __future__ import annotations
@@ -21,13 +27,16 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from theory import validate
-from theory.single_feature import InitialMagnitudes, exact_weights
+from theory.ode import OdeSolution, TimeFirst
+from theory.single_feature import InitialMagnitudes, exact_weights, initial_magnitudes
 
 from ._radau import STEP_TOO_SMALL, STOPPED, RadauDenseOutput, crossing_times, radau_reduced
 
-__all__ = ["BruteForceSolution", "ReducedSolution", "integrate_single_feature", "solve_reduced"]
+__all__ = ["BruteForceSolution", "ReducedSolution", "solve_single_feature"]
 
-_DIRECT_SUM_BELOW = 64  # as theory.single_feature: sum the few survivors directly (no cancellation)
+METHODS = ("reduced", "brute-force")
+_FINISHED = "The solver successfully reached the end of the integration interval."
+_SPARSE = "A termination event occurred: one coordinate is left (full sparsity)."
 
 
 # ---------------------------------------------------------------- validation
@@ -39,53 +48,60 @@ def _weights(w0) -> np.ndarray:
     return w0
 
 
-def _times(name: str, t) -> np.ndarray:
-    t = np.atleast_1d(np.asarray(t, dtype=np.float64))
-    if (t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or t[0] < 0
-            or np.any(np.diff(t) <= 0)):
-        raise ValueError(f"{name} must be a non-empty strictly increasing sequence of finite times >= 0")
-    return t
+def _stops(t_eval, t_end) -> np.ndarray | None:
+    """The requested times: ``t_eval``, or [t_end], or None (neither: until full sparsity)."""
+    if t_eval is not None:
+        t_eval = validate.times("t_eval", t_eval)
+        if t_end is not None and float(t_end) != t_eval[-1]:
+            raise ValueError("t_end must equal t_eval[-1] when both are given")
+        return t_eval
+    if t_end is not None:
+        return np.array([validate.real("t_end", t_end, minimum=0.0)])
+    return None
 
 
-def _lam(lam) -> float:
-    return validate.real("lam", lam, minimum=0.0)
+def _rows(t_all: np.ndarray, t) -> np.ndarray | slice:
+    """Indices of the times ``t`` in ``t_all`` (exact matches; all rows when t is None)."""
+    if t is None:
+        return slice(None)
+    t = np.asarray(t, dtype=np.float64)
+    i = np.clip(np.searchsorted(t_all, t), 0, t_all.size - 1)
+    if not np.array_equal(t_all[i], t):
+        raise ValueError(f"t must be among the solution's times {t_all.tolist()} (the brute force has no dense "
+                         "output)")
+    return i
 
 
 # ---------------------------------------------------------------- brute force
 
-@dataclass(frozen=True)
-class BruteForceSolution:
-    """The m-dimensional flow at the times ``t``: ``w[i]`` = w(t[i]) (shape (len(t), m)).
+@dataclass(frozen=True, kw_only=True, eq=False)
+class BruteForceSolution(OdeSolution):
+    """The m-dimensional flow (``solve_single_feature(..., method="brute-force")``), paper units.
 
-    ``death_time[k]``: the time coordinate k reached 0 (0 if w_k(0) = 0; inf if alive at t[-1]).
+    ``y[i]`` = w(t[i]) (shape (len(t), m)); ``sol`` is None (values at the requested times only);
+    ``nfev``: summed over the restarts. ``death_time[k]``: the time coordinate k reached 0 (0 if
+    w_k(0) = 0; inf if alive at t[-1]).
     """
 
-    t: np.ndarray
-    w: np.ndarray
     death_time: np.ndarray
 
-    @property
-    def active(self) -> np.ndarray:
-        """m′ = #{k : w_k ≠ 0} at each time ``t``."""
-        return np.count_nonzero(self.w, axis=1)
+    def active(self, t=None) -> np.ndarray:
+        """m′ = #{k : w_k ≠ 0} at the times ``t`` (each one of ``self.t``; default: all of them)."""
+        return np.count_nonzero(self.y[_rows(self.t, t)], axis=-1)
+
+    def weights(self, t) -> np.ndarray:
+        """w(t) (one of ``self.t``)."""
+        return self.y[_rows(self.t, t)]
 
 
-def integrate_single_feature(w0, lam: float, t_eval, *, rtol: float = 1e-10,
-                             atol: float = 1e-12) -> BruteForceSolution:
-    """Integrate dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k) in m dimensions, the ℓ1 kink exactly.
-
-    Paper §2.3, paper units. DOP853 on the living coordinates; a terminal event when one reaches 0,
-    which is then frozen at 0 and dropped from the state, and the integration restarts. A living
-    coordinate keeps its initial sign, so its force uses sign(w_k(0)): the right-hand side is smooth
-    up to the crossing, which the event locates (with sign(w) itself the solver chatters at 0).
-    The values at ``t_eval`` are step end points (the integration is restarted at each of them).
-    O(m) per right-hand side and one restart per death: meant for checks at m ≲ 10⁴.
-    """
-    w0 = _weights(w0)
-    lam = _lam(lam)
-    t_eval = _times("t_eval", t_eval)
-    rtol = validate.real("rtol", rtol, minimum=0.0, strict_min=True)
-    atol = validate.real("atol", atol, minimum=0.0, strict_min=True)
+def _solve_brute_force(w0: np.ndarray, lam: float, t_eval: np.ndarray, rtol: float,
+                       atol: float) -> BruteForceSolution:
+    """DOP853 on the living coordinates; a terminal event when one reaches 0, which is then frozen at 0
+    and dropped from the state, and the integration restarts. A living coordinate keeps its initial
+    sign, so its force uses sign(w_k(0)): the right-hand side is smooth up to the crossing, which the
+    event locates (with sign(w) itself the solver chatters at 0). The values at ``t_eval`` are step
+    end points (the integration is restarted at each of them). O(m) per right-hand side and one
+    restart per death: meant for checks at m ≲ 10⁴."""
     m = w0.size
     alive = np.flatnonzero(w0)  # indices of the living coordinates
     sign = np.sign(w0[alive])
@@ -93,6 +109,7 @@ def integrate_single_feature(w0, lam: float, t_eval, *, rtol: float = 1e-10,
     death = np.full(m, np.inf)
     death[w0 == 0] = 0.0
     out = np.zeros((t_eval.size, m))
+    nfev = 0
 
     def rhs(_, v):
         return (1.0 - v @ v) * v - lam * sign
@@ -108,6 +125,7 @@ def integrate_single_feature(w0, lam: float, t_eval, *, rtol: float = 1e-10,
                             events=hits_zero if lam > 0 else None)
             if not sol.success:
                 raise RuntimeError(f"brute-force integration failed: {sol.message}")
+            nfev += int(sol.nfev)
             t, u = float(sol.t[-1]), sol.y[:, -1].copy()
             if sol.status == 1:  # a coordinate reached 0 (others may be at 0 within the event's tolerance)
                 dead = sign * u <= 0
@@ -116,61 +134,55 @@ def integrate_single_feature(w0, lam: float, t_eval, *, rtol: float = 1e-10,
                 alive, sign, u = alive[~dead], sign[~dead], u[~dead]
         t = max(t, float(target))
         out[i, alive] = u
-    return BruteForceSolution(t_eval, out, death)
+    return BruteForceSolution(t=t_eval, y=out, status=0, message=_FINISHED, nfev=nfev, death_time=death)
 
 
 # ---------------------------------------------------------------- exact reduction
 
-def _excess_sums(init: InitialMagnitudes, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per threshold b: (#{w > b}, Σ(w − b)₊, Σ(w − b)₊²), prefix sums or direct sums for few survivors."""
-    j = np.searchsorted(init.w, b, side="right")
-    s0 = init.m - j
-    s1 = np.maximum(init.c1[-1] - init.c1[j] - b * s0, 0.0)
-    s2 = np.maximum(init.c2[-1] - init.c2[j] - 2 * b * (init.c1[-1] - init.c1[j]) + b * b * s0, 0.0)
-    for i in np.flatnonzero(s0 < _DIRECT_SUM_BELOW):
-        e = init.w[j[i]:] - b[i]
-        s1[i], s2[i] = np.sum(e), np.sum(e * e)
-    return s0, s1, s2
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ReducedSolution(OdeSolution):
+    """The exact single-feature flow (``solve_single_feature(..., method="reduced")``), paper units.
 
-
-@dataclass(frozen=True)
-class ReducedSolution:
-    """The exact single-feature flow from ``solve_reduced``; every method takes times in [0, t_end].
-
-    ``init``: sorted magnitudes and prefix sums; ``order``: ``np.argsort(|w0|)`` (sorted position →
-    coordinate); ``death_time``: per coordinate (original order), the time b(t) reaches |w_k(0)|
-    (0 if w_k(0) = 0, inf if it is alive at t_end; always inf for the winner); ``winner``: the index
-    of the initial argmax |w_k(0)|, the last survivor; ``t_sparse``: when one coordinate is left
-    (the second largest magnitude's death; inf if after t_end); ``t``/``log_a_eval``/``b_eval``:
-    the requested times and (log a, b) there (step end points); ``solution``: the dense output
-    (log a, b)(t) (``None`` when t_end = 0); ``nfev``: right-hand-side evaluations.
+    Common fields: ``t`` the requested times (or [t_sparse] when run until full sparsity), ``y[i]`` =
+    (log a, b) at ``t[i]`` (step end points), ``sol(t)`` the dense output of (log a, b) (None when
+    no step was taken), ``status`` 0 (end reached) or 1 (stopped at full sparsity), ``nfev``.
+    Extras: ``w0``, ``lam``; ``init``: sorted magnitudes, prefix sums and sorting permutation
+    ``init.order`` (sorted position → coordinate); ``t_end``: where the integration stopped;
+    ``radau``: the compiled solver's steps and collocation cubics (``RadauDenseOutput``, None when
+    no step was taken); ``death_time``: per coordinate (original order), the time b(t) reaches
+    |w_k(0)| (0 if w_k(0) = 0, inf if it is alive at t_end; always inf for the winner);
+    ``winner``: the index of the initial argmax |w_k(0)|, the last survivor; ``t_sparse``: when
+    one coordinate is left (the second largest magnitude's death; inf if after t_end). Every
+    method takes times in [0, t_end]; ``active``, ``l1_norm`` and ``sq_norm`` default to ``t``.
     """
 
     w0: np.ndarray
     lam: float
     init: InitialMagnitudes
-    order: np.ndarray
     t_end: float
-    solution: RadauDenseOutput | None
-    t: np.ndarray
-    log_a_eval: np.ndarray
-    b_eval: np.ndarray
+    radau: RadauDenseOutput | None
     death_time: np.ndarray
     winner: int
     t_sparse: float
-    nfev: int = 0
 
     @property
     def m(self) -> int:
         """Number of coordinates."""
         return self.init.m
 
+    @property
+    def order(self) -> np.ndarray:
+        """``np.argsort(|w0|)``: sorted position → coordinate."""
+        return self.init.order
+
     def _state(self, t) -> tuple[np.ndarray, np.ndarray]:
+        if t is None:
+            return self.y[:, 0], np.maximum(self.y[:, 1], 0.0)
         t = np.asarray(t, dtype=np.float64)
         if np.any(t < 0) or np.any(t > self.t_end * (1 + 1e-12)):
             raise ValueError(f"t must lie in [0, t_end = {self.t_end}]")
         flat = np.atleast_1d(t).ravel()
-        y = self.solution(flat) if self.solution is not None else np.zeros((2, flat.size))
+        y = self.radau(flat) if self.radau is not None else np.zeros((2, flat.size))
         return y[0].reshape(t.shape), np.maximum(y[1], 0.0).reshape(t.shape)
 
     def log_a(self, t) -> np.ndarray:
@@ -183,19 +195,19 @@ class ReducedSolution:
 
     def _sums(self, t):
         log_a, b = self._state(t)
-        s0, s1, s2 = _excess_sums(self.init, np.atleast_1d(b).ravel())
-        return np.exp(log_a), s0.reshape(b.shape), s1.reshape(b.shape), s2.reshape(b.shape)
+        s0, s1, s2 = self.init.excess_sums(b)
+        return np.exp(log_a), s0, s1, s2
 
-    def active(self, t) -> np.ndarray:
-        """m′(t) = #{k : |w_k(0)| > b(t)}."""
+    def active(self, t=None) -> np.ndarray:
+        """m′(t) = #{k : |w_k(0)| > b(t)} (default: at the times ``self.t``)."""
         return self._sums(t)[1]
 
-    def l1_norm(self, t) -> np.ndarray:
+    def l1_norm(self, t=None) -> np.ndarray:
         """‖w(t)‖₁ = a·Σ(|w_k(0)| − b)₊."""
         a, _, s1, _ = self._sums(t)
         return a * s1
 
-    def sq_norm(self, t) -> np.ndarray:
+    def sq_norm(self, t=None) -> np.ndarray:
         """‖w(t)‖² = a²·Σ(|w_k(0)| − b)₊²."""
         a, _, _, s2 = self._sums(t)
         return a * a * s2
@@ -206,46 +218,14 @@ class ReducedSolution:
         return exact_weights(self.w0, float(log_a), float(b))
 
 
-def _sorted_magnitudes(w0: np.ndarray) -> tuple[InitialMagnitudes, np.ndarray]:
-    """(sorted |w0| with prefix sums, the sorting permutation): one O(m log m) argsort."""
-    mag = np.abs(w0)
-    order = np.argsort(mag)
-    w = mag[order]
-    c1 = np.empty(w.size + 1)
-    c2 = np.empty(w.size + 1)
-    c1[0] = c2[0] = 0.0
-    np.cumsum(w, out=c1[1:])
-    np.cumsum(w * w, out=c2[1:])
-    return InitialMagnitudes(w, c1, c2), order
-
-
-def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rtol: float = 1e-10,
-                  atol: float = 1e-12) -> ReducedSolution:
-    """Solve d(log a, b)/dt = (1 − a²Σ(|w(0)| − b)₊², λ/a) from (0, 0): the exact flow of one feature.
-
-    Paper §2.3(a), paper units; ``theory.single_feature.reduced_rhs`` (derivation
-    ``single-feature.reduced-ode``), O(log m) per evaluation after an O(m log m) sort. The span is
-    [0, t_end], or [0, t_eval[-1]] (the values at ``t_eval`` are step end points), or, with
-    neither, until full sparsity (b reaches the second largest |w_k(0)|; needs λ > 0 and a unique
-    largest magnitude). Radau IIA (order 5) with the analytic Jacobian, compiled (``sims.dynamics._radau``,
-    a port of scipy's solver: the norm relaxes at rate 2q ≈ 2 while the threshold moves on the
-    time scale t itself, so explicit methods need ~1/λ steps). Death times: Newton on the
-    collocation cubic of the step that holds them (relative error ≈ rtol).
-    """
-    w0 = _weights(w0)
-    lam = _lam(lam)
-    rtol = validate.real("rtol", rtol, minimum=0.0, strict_min=True)
-    atol = validate.real("atol", atol, minimum=0.0, strict_min=True)
-    if t_eval is not None:
-        t_eval = _times("t_eval", t_eval)
-        if t_end is not None and float(t_end) != t_eval[-1]:
-            raise ValueError("t_end must equal t_eval[-1] when both are given")
-        stops = t_eval
-    elif t_end is not None:
-        stops = np.array([validate.real("t_end", t_end, minimum=0.0)])
-    else:
-        stops = None
-    init, order = _sorted_magnitudes(w0)
+def _solve_reduced(w0: np.ndarray, lam: float, stops: np.ndarray | None, rtol: float,
+                   atol: float) -> ReducedSolution:
+    """Radau IIA (order 5) with the analytic Jacobian, compiled (``sims.dynamics._radau``, a port of
+    scipy's solver: the norm relaxes at rate 2q ≈ 2 while the threshold moves on the time scale t
+    itself, so explicit methods need ~1/λ steps). Death times: Newton on the collocation cubic of
+    the step that holds them (relative error ≈ rtol)."""
+    init = initial_magnitudes(w0)
+    order = init.order
     winner = int(order[-1]) if np.count_nonzero(init.w == init.w[-1]) == 1 else int(np.argmax(np.abs(w0)))
     until_sparse = stops is None
     if until_sparse:
@@ -254,7 +234,7 @@ def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rt
         if init.m >= 2 and init.w[-2] == init.w[-1]:
             raise ValueError("w0: the two largest magnitudes are equal, so full sparsity is never reached")
         stops = np.array([1e6 / lam + 1e6])
-    dense, t_stop = None, 0.0
+    dense, t_stop, status = None, 0.0, 1 if until_sparse else 0
     if until_sparse and init.m == 1:
         values, t_out = np.zeros((1, 2)), np.zeros(1)
     else:
@@ -285,5 +265,69 @@ def solve_reduced(w0, lam: float, t_end: float | None = None, *, t_eval=None, rt
     death = np.empty(init.m)
     death[order] = death_sorted
     t_sparse = 0.0 if init.m == 1 else float(death_sorted[-2])
-    return ReducedSolution(w0, lam, init, order, float(t_stop), dense, t_out, values[:, 0], values[:, 1],
-                           death, winner, t_sparse, int(nfev) if dense is not None else 0)
+    return ReducedSolution(t=t_out, y=values, status=int(status), message=_SPARSE if status == STOPPED else _FINISHED,
+                           nfev=int(nfev) if dense is not None else 0, sol=None if dense is None else TimeFirst(dense),
+                           w0=w0, lam=lam, init=init, t_end=float(t_stop), radau=dense, death_time=death,
+                           winner=winner, t_sparse=t_sparse)
+
+
+def solve_single_feature(w0, lam: float, t_eval=None, *, t_end: float | None = None, method: str = "reduced",
+                         rtol: float = 1e-10, atol: float = 1e-12) -> ReducedSolution | BruteForceSolution:
+    """Paper units (λ = λ_code/4, t = 4·t_code): solve dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k) from w(0) = w0.
+
+    Paper §2.3, one feature under ℓ1 alone, the kink at 0 exact (a coordinate that reaches 0 stays
+    there).
+
+    Parameters
+    ----------
+    w0 : array_like, shape (m,)
+        Initial weights, finite.
+    lam : float
+        λ ≥ 0 in paper units (``theory.units.paper_lambda(l1)`` from the code's ``l1``).
+    t_eval : array_like, optional
+        Ascending times ≥ 0 at which to return the state (step end points of both routes).
+    t_end : float, optional
+        End of the span when ``t_eval`` is not given (must equal ``t_eval[-1]`` if both are).
+        With neither, the reduced route runs until full sparsity (b reaches the second largest
+        |w_k(0)|; needs λ > 0 and a unique largest magnitude).
+    method : {"reduced", "brute-force"}
+        ``"reduced"``: the exact two-variable reduction (log a, b) of ``theory.single_feature``
+        (``reduced_rhs``, derivation ``single-feature.reduced-ode``), O(log m) per evaluation after
+        an O(m log m) sort, compiled Radau IIA with dense output and death times
+        (``ReducedSolution``). ``"brute-force"``: the m coordinates with ``solve_ivp`` (DOP853) and
+        a terminal event at each zero crossing, O(m) per evaluation (``BruteForceSolution``).
+    rtol, atol : float
+        Tolerances, > 0.
+
+    Returns
+    -------
+    ReducedSolution or BruteForceSolution
+        ``theory.ode.OdeSolution`` subclasses; both have ``active(t)``, ``weights(t)`` and
+        ``death_time``. Raises ``RuntimeError`` if the solver fails.
+
+    Examples
+    --------
+    >>> from sims.dynamics.single_feature import solve_single_feature
+    >>> w0 = [0.6, -0.5, 0.3, 0.1]
+    >>> red = solve_single_feature(w0, 0.1)  # until one weight is left
+    >>> red.status, red.winner, bool(red.t_sparse == red.death_time[1])  # the second largest dies last
+    (1, 0, True)
+    >>> times = [1.0, 5.0, 20.0]
+    >>> red = solve_single_feature(w0, 0.1, times)
+    >>> bf = solve_single_feature(w0, 0.1, times, method="brute-force")
+    >>> red.active().tolist(), bf.active().tolist(), int(red.active(2.5))
+    ([4, 2, 1], [4, 2, 1], 3)
+    >>> bool(abs(red.weights(20.0) - bf.weights(20.0)).max() < 1e-8)
+    True
+    """
+    method = validate.choice("method", method, METHODS)
+    w0 = _weights(w0)
+    lam = validate.real("lam", lam, minimum=0.0)
+    rtol = validate.real("rtol", rtol, minimum=0.0, strict_min=True)
+    atol = validate.real("atol", atol, minimum=0.0, strict_min=True)
+    stops = _stops(t_eval, t_end)
+    if method == "brute-force":
+        if stops is None:
+            raise ValueError("t_eval (or t_end) is required for method='brute-force', which has no full-sparsity event")
+        return _solve_brute_force(w0, lam, stops, rtol, atol)
+    return _solve_reduced(w0, lam, stops, rtol, atol)

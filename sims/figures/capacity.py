@@ -23,7 +23,7 @@ from theory.cooccurrence import cooccurrence_capacity_bound
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import capacity_sweep
+from ..runs.grids import capacity_sweep
 from ..measure.structures import STRUCTURES
 
 __all__ = ["reproduce_capacity"]

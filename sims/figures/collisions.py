@@ -2,7 +2,7 @@
 
 Training: the paper's recipe (AdamW lr 1e-3, weight decay 0.01, λ = 1e-3, 7500 steps, float32),
 n = 256, m = 256…4096 in steps of 256, 16 instances (``--quick``: n = 64, m = 64…1024, 8
-instances), through the resumable sweep ``polysemantic`` (``sims.runs.registry``). Plotted with standard
+instances), through the resumable sweep ``polysemantic`` (``sims.runs.grids``). Plotted with standard
 errors (the paper drew log(std)), against the paper's line n²/(4m) and the two idealisations of
 ``theory.collisions``: signed slots (exact finite-m expectation) and distinct neurons
 (n(n−1)/(4m), exact for m ≥ n).
@@ -20,7 +20,7 @@ from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..measure.statistics import mean_se
 from ..runs.sweep import run_sweep
-from ..runs.registry import make_sweep
+from ..runs.grids import make_sweep
 
 __all__ = ["reproduce_collisions"]
 

@@ -3,7 +3,7 @@
 C_ab = ⟨W_a(0), W_b(T)⟩ (weight² units), averaged over instances, after the paper's recipe (AdamW lr
 1e-3, weight decay 0.01, λ = 1e-3, 7500 steps, float32) at n = 256, m = 4096, 16 instances
 (``--quick``: n = 64, m = 1024, 8 instances), through the resumable sweep ``correlations``
-(``sims.runs.registry.start_end_correlations``). A bright diagonal means that each feature's final encoding
+(``sims.runs.grids.start_end_correlations``). A bright diagonal means that each feature's final encoding
 is decided by its own initial row.
 
 The mean diagonal is compared with two predictions: after the winner-take-all each feature sits on
@@ -29,12 +29,13 @@ import numpy as np
 
 from theory.collisions import expected_abs_normal, expected_max_abs_normal
 from theory.single_feature import fixed_point
+from theory.units import paper_lambda
 
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..measure.statistics import mean_se
 from ..runs.sweep import run_sweep
-from ..runs.registry import make_sweep
+from ..runs.grids import make_sweep
 
 __all__ = ["diagonal_predictions", "reproduce_correlations"]
 
@@ -63,7 +64,7 @@ def diagonal_predictions(result, *, m: int, l1: float) -> dict[str, float]:
     scale = 1.0 / math.sqrt(m)
     e_max, e_abs = expected_max_abs_normal(m, scale), expected_abs_normal(scale)
     try:
-        w_fixed = fixed_point(l1 / 4.0)  # λ in the paper's flow units is λ_code/4
+        w_fixed = fixed_point(paper_lambda(l1))  # λ in the paper's flow units is λ_code/4
     except ValueError:  # λ beyond the fixed point's existence
         w_fixed = float("nan")
     argmax, random = w_star * e_max, w_star * e_abs

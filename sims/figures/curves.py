@@ -2,7 +2,7 @@
 
 Training: the paper's recipe (AdamW lr 1e-3, weight decay 0.01, 7500 steps, float32), n = 256,
 m = 256…4096 in steps of 256, 16 instances (``--quick``: n = 64, m ∈ {64, 128, 256, 512, 1024}, 8
-instances), through the resumable sweep ``curves`` (``sims.runs.registry``, the point function
+instances), through the resumable sweep ``curves`` (``sims.runs.grids``, the point function
 ``polysemantic_counts``). Plotted as mean ± standard error per λ (the paper drew percentile bands;
 the 25–75 percentile band is drawn lightly), for the paper's band count and the band-free
 dominant-neuron count, against the paper's line n²/(4m) and n(n−1)/(4m) (exact under the
@@ -20,7 +20,7 @@ from theory.collisions import expected_overlap_distinct, paper_prediction
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import make_sweep
+from ..runs.grids import make_sweep
 
 __all__ = ["count_summary", "reproduce_curves"]
 

@@ -26,7 +26,7 @@ from ..runs.output import atomic_csv, pyplot, save_figure
 from ..studies.cooccurrence import SURVIVAL_KAPPA
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import DIAGNOSIS_PS, diagnosis_sweep
+from ..runs.grids import DIAGNOSIS_PS, diagnosis_sweep
 
 __all__ = ["reproduce_diagnosis"]
 

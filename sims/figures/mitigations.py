@@ -17,7 +17,7 @@ from theory.mitigations import mitigation_count
 from ..studies.mitigations import ARMS, RECIPE_L1, prediction_inputs
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import kurtosis_sweep, mitigations_sweep
+from ..runs.grids import kurtosis_sweep, mitigations_sweep
 
 __all__ = ["reproduce_mitigations"]
 

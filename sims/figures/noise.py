@@ -22,7 +22,7 @@ from theory.noise_loss import random_direction_fourth_norm, simplex_fourth_norm
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import noise_sweep
+from ..runs.grids import noise_sweep
 from ..studies.noise import FAMILIES, SIGMAS
 
 __all__ = ["reproduce_noise"]

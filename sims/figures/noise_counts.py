@@ -34,7 +34,7 @@ from theory.collisions import expected_overlap_distinct
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import noise_counts_sweep
+from ..runs.grids import noise_counts_sweep
 from ..studies.noise import CONDITIONS
 
 __all__ = ["reproduce_noise_counts"]

@@ -16,7 +16,7 @@ import numpy as np
 from theory.survival import incidental_half_probability, regime_counts
 
 from ..runs.output import atomic_csv, pyplot, save_figure
-from ..runs.registry import regimes_sweep
+from ..runs.grids import regimes_sweep
 from ..runs.sweep import run_sweep
 from ..studies.cooccurrence import SURVIVAL_KAPPA
 from .registry import RunOptions, reproduction

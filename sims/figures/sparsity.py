@@ -3,12 +3,12 @@
 One feature under ℓ1, paper units: dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k), m = 1e5, λ = 1e-5, initial
 weights |N(0, 0.9²/m)| (paper §2.3(h)). Curves against t (log-log):
 
-* exact m′(t) and ‖w‖₁(t) from ``sims.dynamics.single_feature.solve_reduced`` (the reduction of §2.3(a));
+* exact m′(t) and ‖w‖₁(t) from ``sims.dynamics.single_feature.solve_single_feature`` (the reduction of §2.3(a));
 * the paper's dashed heuristics m′ ≈ 1/(1/√m + λt)², ‖w‖₁ ≈ 1/(1/√m + λt), clipped at 1
   (``theory.paper_active_heuristic`` / ``paper_l1_heuristic``);
-* the continuum law (``theory.continuum_law``, m → ∞ then λ√m → 0) scaled to this m:
+* the continuum law (``theory.solve_continuum_law``, m → ∞ then λ√m → 0) scaled to this m:
   m′ = m·2Φ̄(β(τ)), ‖w‖₁ = √m·M₁/√M₂, τ = λ√m·t;
-* a brute-force check (``integrate_single_feature``, the m-dimensional flow) at a smaller m
+* a brute-force check (``solve_single_feature(method="brute-force")``, the m-dimensional flow) at a smaller m
   (2000; quick: 500) at a few times, as markers on that m's exact curve.
 
 Files: sparsity.png, sparsity.csv (per series and time: m′, ‖w‖₁, ‖w‖², b, the heuristics, the
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from theory.single_feature import continuum_law, paper_active_heuristic, paper_l1_heuristic
+from theory.single_feature import paper_active_heuristic, paper_l1_heuristic, solve_continuum_law
 
 from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..runs.sweep import run_sweep
-from ..runs.registry import sparsity_sweep
+from ..runs.grids import sparsity_sweep
 
 __all__ = ["reproduce_sparsity"]
 
@@ -39,8 +39,8 @@ def _rows(series, m, lam, t, active, l1, sq, b):
     t = np.asarray(t, dtype=np.float64)
     ha, hl = paper_active_heuristic(t, m, lam), paper_l1_heuristic(t, m, lam)
     tau = lam * np.sqrt(m) * t
-    law = continuum_law(np.unique(np.concatenate([[0.0], tau])))
-    idx = np.searchsorted(law.tau, tau)
+    law = solve_continuum_law(np.unique(np.concatenate([[0.0], tau])))
+    idx = np.searchsorted(law.t, tau)
     ca, cl = m * law.survivor_fraction[idx], np.sqrt(m) * law.l1_norm[idx]
     return [[series, m, float(ti), int(a_), float(l_), float(s_), float(b_), float(x), float(y), float(a_ / x),
              float(l_ / y), float(c1), float(c2)]

@@ -28,7 +28,7 @@ from ..runs.output import atomic_csv, pyplot, save_figure
 from .registry import RunOptions, reproduction
 from ..measure.statistics import mean_se
 from ..runs.sweep import run_sweep
-from ..runs.registry import tradeoff_sweep
+from ..runs.grids import tradeoff_sweep
 
 __all__ = ["reproduce_tradeoff"]
 

@@ -175,7 +175,7 @@ def _plot_correlation_diagonal(data, ax):
        source="paper §3.5 [V-fig] (the bright diagonal) and [R/N] (the two reference values); w* measured here",
        prediction="theory.collisions.expected_abs_normal(1/√m), expected_max_abs_normal(m, 1/√m), times the measured "
                   "w* (mean |W_ak(T)| at each feature's dominant neuron)",
-       evidence="sims.runs.registry.start_end_correlations at n = 64, m = 1024, 8 instances (the quick size of "
+       evidence="sims.runs.grids.start_end_correlations at n = 64, m = 1024, 8 instances (the quick size of "
                 "`incidental reproduce correlations`); per-instance gaps diagonal − random and argmax − diagonal, each "
                 f"confirmed when its mean exceeds {CORRELATION_Z:g} SE (one-sided t, 7 df, false pass ≤ 7.8e-4 each); "
                 "measured = the diagonal's position (diagonal − random)/(argmax − random), in (0, 1) when between",

@@ -8,7 +8,7 @@ import numpy as np
 
 from theory import ModelSpec, forces, loss, loss_gradient
 
-from ..dynamics.gradient_flow import integrate_gradient_flow
+from ..dynamics.gradient_flow import solve_gradient_flow
 from .core import claim, within
 from ..dynamics.schedule import Schedule
 from ..dynamics.train import TrainConfig, initial_weights, train
@@ -84,13 +84,13 @@ def _plot_gd_order(data, ax):
        statement="Gradient descent with step η approaches the gradient flow with global error O(η)",
        source="ours",
        prediction="order 1 in η",
-       evidence="sims.dynamics.train (GD) against sims.integrate_gradient_flow (solve_ivp DOP853, rtol 1e-12)",
+       evidence="sims.dynamics.train (GD) against sims.solve_gradient_flow (solve_ivp DOP853, rtol 1e-12)",
        test="tests/test_claims.py::test_quick_claim[train.gd-flow-order]", tier="quick")
 def _gd_order(rng):
     spec = ModelSpec(n=4, m=6)
     T = 0.6
     W0 = rng.normal(0, 1.5 * spec.init_std, spec.shape)
-    flow = integrate_gradient_flow(spec, W0, [T], rtol=1e-12, atol=1e-14).W[-1]
+    flow = solve_gradient_flow(spec, W0, [T], rtol=1e-12, atol=1e-14).y[-1]
     lrs = T / np.array([40, 80, 160, 320])
     errs = []
     for lr in lrs:

@@ -6,22 +6,23 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from theory.single_feature import (continuum_flow, continuum_law, continuum_survivor_fraction,
-                                   exact_weights, fixed_point, initial_magnitudes, paper_active_heuristic,
-                                   reduced_flow)
+from theory.single_feature import (continuum_survivor_fraction, exact_weights, fixed_point, initial_magnitudes,
+                                   paper_active_heuristic, solve_continuum_flow, solve_continuum_law,
+                                   solve_reduced_flow)
 from theory.two_features import shared_neuron_rhs
 
 from .core import claim, within
-from ..dynamics.single_feature import integrate_single_feature, solve_reduced
+from ..dynamics.single_feature import solve_single_feature
 
 RTOL, ATOL = 1e-10, 1e-12
 
 
 def _brute_force_flow(w0: np.ndarray, lam: float, T: float) -> tuple[np.ndarray, int]:
-    """w(T) of the m-dimensional flow (``sims.dynamics.single_feature.integrate_single_feature``: solve_ivp with a
-    terminal event at each zero crossing, that coordinate then frozen at 0) and the number of deaths."""
-    sol = integrate_single_feature(w0, lam, [T], rtol=RTOL, atol=ATOL)
-    return sol.w[-1], int(np.count_nonzero((sol.death_time > 0) & np.isfinite(sol.death_time)))
+    """w(T) of the m-dimensional flow (``sims.dynamics.single_feature.solve_single_feature``, brute force:
+    solve_ivp with a terminal event at each zero crossing, that coordinate then frozen at 0) and the number of
+    deaths."""
+    sol = solve_single_feature(w0, lam, [T], method="brute-force", rtol=RTOL, atol=ATOL)
+    return sol.y[-1], int(np.count_nonzero((sol.death_time > 0) & np.isfinite(sol.death_time)))
 
 
 def _plot_exact_map(data, ax):
@@ -36,7 +37,7 @@ def _plot_exact_map(data, ax):
        statement="One feature under ℓ1 alone follows w_k(t) = sign(w_k(0))·a(t)(|w_k(0)| − b(t))₊, with "
                  "(log a, b) obeying the 2-variable reduced flow",
        source="paper §2.3(a) [R]",
-       prediction="theory.exact_weights at theory.reduced_flow (prefix sums, O(log m) per step)",
+       prediction="theory.exact_weights at theory.solve_reduced_flow (prefix sums, O(log m) per step)",
        evidence="brute-force solve_ivp (DOP853, rtol 1e-10, atol 1e-12) of the m = 50 dimensional flow with a "
                 "terminal event at each zero crossing; max error in units of atol + rtol·(|w| + ab), bound 50",
        test="tests/test_claims.py::test_quick_claim[single-feature.exact-map]", tier="quick")
@@ -45,11 +46,11 @@ def _exact_map(rng):
     w0 = np.sort(rng.normal(0.0, m**-0.5, m))
     w0 = w0[np.argsort(np.abs(w0))]
     brute, deaths = _brute_force_flow(w0, lam, T)
-    log_a, b = reduced_flow(w0, lam, [T], rtol=RTOL, atol=ATOL)
-    exact = exact_weights(w0, log_a[-1], b[-1])
+    log_a, b = solve_reduced_flow(w0, lam, [T], rtol=RTOL, atol=ATOL).y[-1]
+    exact = exact_weights(w0, log_a, b)
     # w = a|w(0)| − ab is a difference of two terms each known to relative rtol, so its error unit
     # is atol + rtol(|w| + ab) (the condition of the map), not atol + rtol|w|
-    unit = ATOL + RTOL * (np.abs(exact) + np.exp(log_a[-1]) * b[-1])
+    unit = ATOL + RTOL * (np.abs(exact) + np.exp(log_a) * b)
     err = float(np.max(np.abs(brute - exact) / unit))
     # bound 50: a global error (two solves, 40+ restarts), not a local one; over 60 seeds the
     # measurement had median 2.8 and maximum 18, while any error in the map gives ≳ 1e6
@@ -81,7 +82,7 @@ def _survivor_fixed_point(rng):
 def _survivor_fraction_at(m, lam, taus, rng):
     w0 = rng.normal(0.0, m**-0.5, m)
     eps = lam * np.sqrt(m)
-    _, b = reduced_flow(w0, lam, np.asarray(taus) / eps, rtol=RTOL, atol=ATOL)
+    b = solve_reduced_flow(w0, lam, np.asarray(taus) / eps, rtol=RTOL, atol=ATOL).y[:, 1]
     init = initial_magnitudes(w0)
     return np.array([(m - init.first_survivor(bb)) / m for bb in b]), eps
 
@@ -90,15 +91,15 @@ def _survivor_fraction_at(m, lam, taus, rng):
        statement="As m → ∞ at fixed ε = λ√m the surviving fraction m′/m follows the 2-D continuum flow in "
                  "τ = λ√m·t; as ε → 0 it becomes 2Φ̄(β(τ)) with dβ/dτ = √M₂(β), a function of τ alone",
        source="ours (paper §2.3(d) gives only the heuristic m′ ≈ 1/(1/√m + λt)²)",
-       prediction="theory.continuum_flow(τ = 3, ε = 0.01) → theory.continuum_survivor_fraction",
+       prediction="theory.solve_continuum_flow(τ = 3, ε = 0.01) → theory.continuum_survivor_fraction",
        evidence="the exact reduced flow of m = 10⁶ half-normal weights, λ = 10⁻⁵ (ε = 0.01), survivor "
                 "fraction at τ = 3; tolerance 4 binomial standard errors (false failure ≈ 6e-5)",
        test="tests/test_claims.py::test_quick_claim[single-feature.continuum-law]", tier="quick")
 def _continuum_law(rng):
     m, lam, tau = 10**6, 1e-5, 3.0
     (frac,), eps = _survivor_fraction_at(m, lam, [tau], rng)
-    pred = float(continuum_survivor_fraction(continuum_flow([0.0, tau], eps)[1][-1]))
-    quasi = float(continuum_law([0.0, tau]).survivor_fraction[-1])
+    pred = float(continuum_survivor_fraction(solve_continuum_flow([0.0, tau], eps).y[-1, 1]))
+    quasi = float(solve_continuum_law([0.0, tau]).survivor_fraction[-1])
     se = np.sqrt(pred * (1 - pred) / m)
     return within(float(frac), pred, 4 * se,
                   f"τ = {tau}, ε = {eps:g}, SE = {se:.2g}; the ε → 0 law gives {quasi:.5f} (O(ε) above); the "
@@ -112,7 +113,7 @@ def _continuum_law(rng):
        evidence="the exact reduced flow of m = 10⁶ half-normal weights, λ = 10⁻⁵, at τ = λ√m·t = 30 (m′ ≈ 2700)",
        test="tests/test_claims.py::test_quick_claim[single-feature.paper-active-curve]", tier="quick",
        expected="refuted",
-       correction="m′/m = 2Φ̄(β(τ)) with dβ/dτ = √M₂(β) (theory.continuum_law); for large τ m′ = 2(1 + 3/β²)/(λt)² "
+       correction="m′/m = 2Φ̄(β(τ)) with dβ/dτ = √M₂(β) (theory.solve_continuum_law); for large τ m′ = 2(1 + 3/β²)/(λt)² "
                   "with β² ≈ 4 log τ, i.e. the dashed curve misses the factor 1 + RV → 2 and the slowly decaying "
                   "3/β²: it is low by a factor ≈ 2.5–2.7 over τ = 3…100 (≈ 2.6 at τ = 30). The ℓ1 curve "
                   "1/(1/√m + λt) is right to within ≈ 20% (the ratio is 1.18 at τ = 30)")
@@ -120,11 +121,11 @@ def _paper_active_curve(rng):
     m, lam, tau = 10**6, 1e-5, 30.0
     (frac,), eps = _survivor_fraction_at(m, lam, [tau], rng)
     heuristic = float(paper_active_heuristic(tau / eps, m, lam))
-    law = continuum_law([0.0, tau])
+    law = solve_continuum_law([0.0, tau])
     return within(float(frac) * m / heuristic, 1.0, 0.25,
                   f"m′ = {frac * m:.0f}, heuristic {heuristic:.0f}; the continuum law predicts the ratio "
                   f"{float(law.survivor_fraction[-1]) * m / heuristic:.3f}, its asymptote 2(1 + 3/β²) = "
-                  f"{2 * (1 + 3 / float(law.beta[-1]) ** 2):.3f}; tolerance: 25% would cover the paper's "
+                  f"{2 * (1 + 3 / float(law.y[-1, 0]) ** 2):.3f}; tolerance: 25% would cover the paper's "
                   f"S(0) ≈ √m and ε corrections")
 
 
@@ -165,12 +166,12 @@ def _larger_wins(rng):
 
 
 @claim(id="single-feature.reduced-solver",
-       statement="The two-variable reduced solver (sims.solve_reduced) reproduces the m-dimensional flow: the "
+       statement="The two-variable reduced solver (sims.solve_single_feature) reproduces the m-dimensional flow: the "
                  "weights at every requested time and the time each coordinate dies",
        source="paper §2.3(a) [R]; issue 5",
-       prediction="sims.dynamics.single_feature.solve_reduced (compiled Radau IIA on (log a, b), O(log m) per step; "
+       prediction="sims.dynamics.single_feature.solve_single_feature, method 'reduced' (compiled Radau IIA on (log a, b), O(log m) per step; "
                   "death times by Newton on its collocation cubics)",
-       evidence="sims.dynamics.single_feature.integrate_single_feature (DOP853, events at zero crossings) for 3 draws of "
+       evidence="sims.dynamics.single_feature.solve_single_feature, method 'brute-force' (DOP853, events at zero crossings) for 3 draws of "
                 "m = 100 weights N(0, 1/m), λ = 0.02, at t = 2, 10, 40, 120; both at rtol 1e-10, atol 1e-12; "
                 "measured: max weight error in units of atol + rtol·(|w| + ab); bound 50",
        test="tests/test_claims.py::test_quick_claim[single-feature.reduced-solver]", tier="quick")
@@ -179,13 +180,13 @@ def _reduced_solver(rng):
     worst, worst_death, same_deaths = 0.0, 0.0, True
     for _ in range(3):
         w0 = rng.normal(0.0, m**-0.5, m)
-        brute = integrate_single_feature(w0, lam, times, rtol=RTOL, atol=ATOL)
-        red = solve_reduced(w0, lam, t_eval=times, rtol=RTOL, atol=ATOL)
+        brute = solve_single_feature(w0, lam, times, method="brute-force", rtol=RTOL, atol=ATOL)
+        red = solve_single_feature(w0, lam, times, rtol=RTOL, atol=ATOL)
         for i, t in enumerate(times):
             exact = red.weights(t)
             # w = a|w(0)| − ab, each term known to relative rtol: the error unit is atol + rtol(|w| + ab)
-            unit = ATOL + RTOL * (np.abs(exact) + np.exp(red.log_a_eval[i]) * red.b_eval[i])
-            worst = max(worst, float(np.max(np.abs(brute.w[i] - exact) / unit)))
+            unit = ATOL + RTOL * (np.abs(exact) + np.exp(red.y[i, 0]) * red.y[i, 1])  # y = (log a, b)
+            worst = max(worst, float(np.max(np.abs(brute.y[i] - exact) / unit)))
         died = np.isfinite(brute.death_time)
         same_deaths &= bool(np.array_equal(died, np.isfinite(red.death_time)))
         if died.any():
@@ -203,7 +204,7 @@ def _sparsity_times(m: int, lam: float, seeds: int, rng) -> np.ndarray:
     out = []
     for _ in range(seeds):
         w0 = np.abs(rng.normal(0.0, 0.9 / np.sqrt(m), m))
-        out.append(lam * solve_reduced(w0, lam, rtol=1e-8, atol=1e-14).t_sparse)
+        out.append(lam * solve_single_feature(w0, lam, rtol=1e-8, atol=1e-14).t_sparse)
     return np.array(out)
 
 
@@ -211,7 +212,7 @@ def _sparsity_times(m: int, lam: float, seeds: int, rng) -> np.ndarray:
        statement="Sparsity (a single weight left) is reached at t ≈ 1/λ, largely independently of m",
        source="paper §2.3(e) [R]; the heuristic m′ = 1/(1/√m + λt)² reaches 1 at (1 − 1/√m)/λ",
        prediction="λ·t_sparse = 1 (tolerance 0.25)",
-       evidence="exact reduced solver (sims.solve_reduced, rtol 1e-8) to full sparsity for 16 draws of m = 10⁵ "
+       evidence="exact reduced solver (sims.solve_single_feature, rtol 1e-8) to full sparsity for 16 draws of m = 10⁵ "
                 "weights |N(0, 0.9²/m)|, λ = 10⁻⁵ (the paper's simulation); measured: median of λ·t_sparse",
        test="tests/test_claims.py::test_quick_claim[single-feature.sparsity-time]", tier="quick",
        expected="refuted",

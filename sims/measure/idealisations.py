@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory import validate
+
 __all__ = ["IDEALISATIONS", "sample_polysemantic_counts"]
 
 IDEALISATIONS = ("signed-slots", "distinct")
@@ -53,8 +55,7 @@ def _relocate_same_sign(neurons: np.ndarray, signs: np.ndarray, m: int, rng: np.
     return neurons
 
 
-def sample_polysemantic_counts(n: int, m: int, trials: int, *, rng: np.random.Generator,
-                               idealisation: str) -> np.ndarray:
+def sample_polysemantic_counts(n: int, m: int, trials: int, *, rng, idealisation: str) -> np.ndarray:
     """Simulated numbers of polysemantic neurons, one per trial.
 
     Parameters
@@ -63,7 +64,7 @@ def sample_polysemantic_counts(n: int, m: int, trials: int, *, rng: np.random.Ge
         Features (≥ 1) and neurons (≥ 1; ≥ n under ``"distinct"``).
     trials : int
         Independent trials (≥ 1).
-    rng : numpy.random.Generator
+    rng : Generator, SeedSequence or int
         Source of randomness.
     idealisation : {"signed-slots", "distinct"}
         See the module docstring.
@@ -84,8 +85,7 @@ def sample_polysemantic_counts(n: int, m: int, trials: int, *, rng: np.random.Ge
     for name, value, minimum in (("n", n, 1), ("m", m, 1), ("trials", trials, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
             raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+    rng = validate.generator(rng)
     if idealisation not in IDEALISATIONS:
         raise ValueError(f"idealisation must be one of {list(IDEALISATIONS)}, got {idealisation!r}")
     if idealisation == "distinct" and m < n:

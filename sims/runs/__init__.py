@@ -1,12 +1,12 @@
 """Runs: resumable sweeps over parameter grids (``sweep``: one seed stream per point, atomic results, local
-processes or dask), every named grid (``registry``), the files results are written to (``output``) and the
+processes or dask), every named grid (``grids``), the files results are written to (``output``) and the
 progress bar (``progress``).
 """
 
-from . import output as _output, progress as _progress, registry as _registry, sweep as _sweep
+from . import grids as _grids, output as _output, progress as _progress, sweep as _sweep
 from .output import *  # noqa: F403
 from .progress import *  # noqa: F403
-from .registry import *  # noqa: F403
+from .grids import *  # noqa: F403
 from .sweep import *  # noqa: F403
 
-__all__ = [*_output.__all__, *_progress.__all__, *_registry.__all__, *_sweep.__all__]
+__all__ = [*_output.__all__, *_progress.__all__, *_grids.__all__, *_sweep.__all__]

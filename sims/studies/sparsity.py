@@ -10,7 +10,9 @@ from typing import Mapping
 
 import numpy as np
 
-from ..dynamics.single_feature import integrate_single_feature, solve_reduced
+from theory import validate
+
+from ..dynamics.single_feature import solve_single_feature
 
 __all__ = ["BRUTE_TIMES", "RTOL", "ATOL", "initial_magnitudes", "sparsity_curves"]
 
@@ -20,33 +22,34 @@ RTOL, ATOL = 1e-10, 1e-12
 BRUTE_TIMES = (10.0, 100.0, 1e3, 1e4, 3e4)
 
 
-def initial_magnitudes(m: int, scale: float, rng: np.random.Generator) -> np.ndarray:
-    """|N(0, scale²/m)|, the simulation's initialisation (paper §2.3(h))."""
-    return np.abs(rng.normal(0.0, scale / np.sqrt(m), m))
+def initial_magnitudes(m: int, scale: float, *, rng: np.random.Generator) -> np.ndarray:
+    """|N(0, scale²/m)|, the simulation's initialisation (paper §2.3(h)); ``rng`` as ``theory.validate.generator``."""
+    return np.abs(validate.generator(rng).normal(0.0, scale / np.sqrt(m), m))
 
 
 def sparsity_curves(*, rng: np.random.Generator, m: int, lam: float, scale: float, brute_m: int,
                     points: int) -> Mapping[str, list]:
     """Exact curves of the m-coordinate flow on a log grid t ∈ [1, max(√10/λ, 1.1·t_sparse)], and a
     brute-force check of a brute_m-coordinate flow at ``BRUTE_TIMES`` against its reduced solution."""
-    w0 = initial_magnitudes(m, scale, rng)
-    first = solve_reduced(w0, lam, rtol=RTOL, atol=ATOL)  # until one weight is left
+    rng = validate.generator(rng)
+    w0 = initial_magnitudes(m, scale, rng=rng)
+    first = solve_single_feature(w0, lam, rtol=RTOL, atol=ATOL)  # until one weight is left
     t_end = max(np.sqrt(10.0) / lam, 1.1 * first.t_sparse)
-    sol = solve_reduced(w0, lam, t_end, rtol=RTOL, atol=ATOL)
+    sol = solve_single_feature(w0, lam, t_end=t_end, rtol=RTOL, atol=ATOL)
     t = np.concatenate([[0.0], np.geomspace(1.0, t_end, points)])
     out = {"t": t, "active": sol.active(t), "l1_norm": sol.l1_norm(t), "sq_norm": sol.sq_norm(t),
            "threshold": sol.threshold(t), "t_sparse": first.t_sparse, "winner_is_argmax":
            bool(np.array_equal(np.flatnonzero(sol.weights(t_end)), [np.argmax(w0)])), "w0_l1": float(np.sum(w0))}
-    small = initial_magnitudes(brute_m, scale, rng)
-    bf = integrate_single_feature(small, lam, BRUTE_TIMES, rtol=RTOL, atol=ATOL)
-    red = solve_reduced(small, lam, t_eval=BRUTE_TIMES, rtol=RTOL, atol=ATOL)
+    small = initial_magnitudes(brute_m, scale, rng=rng)
+    bf = solve_single_feature(small, lam, BRUTE_TIMES, method="brute-force", rtol=RTOL, atol=ATOL)
+    red = solve_single_feature(small, lam, BRUTE_TIMES, rtol=RTOL, atol=ATOL)
     exact = np.array([np.abs(red.weights(s)) for s in BRUTE_TIMES])
-    a = np.exp(red.log_a_eval)[:, None]
-    unit = ATOL + RTOL * (exact + a * red.b_eval[:, None])  # the map a|w(0)| − ab: each term to rtol
+    a = np.exp(red.y[:, 0])[:, None]  # y = (log a, b) at BRUTE_TIMES
+    unit = ATOL + RTOL * (exact + a * red.y[:, 1][:, None])  # the map a|w(0)| − ab: each term to rtol
     small_t = np.geomspace(1.0, t_end, points)
-    small_sol = solve_reduced(small, lam, t_end, rtol=RTOL, atol=ATOL)
-    out.update({"brute_t": list(BRUTE_TIMES), "brute_active": bf.active, "brute_l1": np.abs(bf.w).sum(axis=1),
-                "brute_err_units": float(np.max(np.abs(np.abs(bf.w) - exact) / unit)),
+    small_sol = solve_single_feature(small, lam, t_end=t_end, rtol=RTOL, atol=ATOL)
+    out.update({"brute_t": list(BRUTE_TIMES), "brute_active": bf.active(), "brute_l1": np.abs(bf.y).sum(axis=1),
+                "brute_err_units": float(np.max(np.abs(np.abs(bf.y) - exact) / unit)),
                 "small_t": small_t, "small_active": small_sol.active(small_t),
                 "small_l1": small_sol.l1_norm(small_t)})
     return out
