@@ -82,7 +82,7 @@ def test_reduced_ascent_time_grows_with_m():
 
 @pytest.mark.parametrize("kwargs, name", [
     (dict(n=1), "n"), (dict(m=0), "m"), (dict(runs=0), "runs"), (dict(window=7), "window"),
-    (dict(family="cauchy"), "family"), (dict(rng=0), "rng")])
+    (dict(family="cauchy"), "family"), (dict(rng="0"), "rng")])
 def test_measured_drift_rejects_bad_input(kwargs, name):
     base = dict(n=4, m=8, sigma=0.1, lr=0.02, t0=10, window=10, runs=1, instances=2,
                 rng=np.random.default_rng(0))

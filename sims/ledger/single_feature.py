@@ -168,7 +168,7 @@ def _larger_wins(rng):
 @claim(id="single-feature.reduced-solver",
        statement="The two-variable reduced solver (sims.solve_single_feature) reproduces the m-dimensional flow: the "
                  "weights at every requested time and the time each coordinate dies",
-       source="paper §2.3(a) [R]; issue 5",
+       source="paper §2.3(a) [R]; ours (the speed target)",
        prediction="sims.dynamics.single_feature.solve_single_feature, method 'reduced' (compiled Radau IIA on (log a, b), O(log m) per step; "
                   "death times by Newton on its collocation cubics)",
        evidence="sims.dynamics.single_feature.solve_single_feature, method 'brute-force' (DOP853, events at zero crossings) for 3 draws of "
