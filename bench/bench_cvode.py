@@ -33,7 +33,7 @@ CVODE with ``tspan`` = grid (CVODE's own interpolation). Errors are max pointwis
 errors of b(t) and log a(t) on the grid, and the relative error of t_sparse of the timed run.
 "ref self" compares the reference with scipy at rtol 1e-13 to show the reference's own error.
 
-Target (issue 5): ≤ 50 ms per solve at m = 1e5 with accuracy comparable to the port.
+Target: ≤ 50 ms per solve at m = 1e5 with accuracy comparable to the port.
 Run: ``python bench/bench_cvode.py [--m 100000 1000] [--repeats 7] [--rtol 1e-10] [--atol 1e-14]``.
 """
 

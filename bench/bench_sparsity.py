@@ -10,7 +10,7 @@ Flow (paper §2.3, paper units): dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k)
   once in the same process on the same w0;
 * ratio = Euler / reduced; also the reduced solver alone at --m-large (default 1e7).
 
-Targets (issue 5): reduced ≤ 50 ms at m = 1e5, Euler/reduced ≥ 100, reduced ≤ 10 s at m = 1e7.
+Targets: reduced ≤ 50 ms at m = 1e5, Euler/reduced ≥ 100, reduced ≤ 10 s at m = 1e7.
 Run: ``python bench/bench_sparsity.py [--repeats 5] [--rtol 1e-10 1e-8] [--json out.json]``.
 """
 

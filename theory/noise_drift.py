@@ -1,4 +1,4 @@
-"""Closed forms of the fourth-norm drift under hidden noise (paper §2.5(b), §3.2; issue 7).
+"""Closed forms of the fourth-norm drift under hidden noise (paper §2.5(b), §3.2).
 
 Under hidden noise of excess kurtosis κ the only non-rotation-invariant part of the expected loss is,
 to first order (the Edgeworth term of ``theory.noise_loss``),

@@ -1,4 +1,4 @@
-"""Training with co-occurring features (issue 8): ``sims.dynamics.train`` with the data gradient of
+"""Training with co-occurring features: ``sims.dynamics.train`` with the data gradient of
 L_p(W) = (1/p)·E_x‖ReLU(WWᵀx) − x‖² (x_i ~ Bernoulli(p) independently) in place of the one-hot one.
 
 Three gradient routes (``theory.cooccurrence``):

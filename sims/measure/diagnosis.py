@@ -1,4 +1,4 @@
-"""Diagnosing incidental polysemanticity from trained weights (issue 9, item 2).
+"""Diagnosing incidental polysemanticity from trained weights.
 
 Row i of W ∈ R^{n×m} is feature i's encoding, column k is neuron k (tied weights, output ReLU(WWᵀx)).
 A *feature* is a row with max_k |W_ik| > tol; its neuron is its dominant one, argmax_k |W_ik|. A
