@@ -71,3 +71,14 @@ def test_signatures_are_introspectable():
         obj = getattr(sims, name)
         if callable(obj) and not isinstance(obj, type):
             inspect.signature(obj)
+
+
+@pytest.mark.parametrize("package", ["theory", "sims.dynamics", "sims.measure", "sims.studies", "sims.runs",
+                                     "sims.figures"])
+def test_every_public_entry_point_has_a_runnable_example(package):
+    # the examples themselves run as doctests (setup.cfg: --doctest-modules over theory and sims)
+    pkg = importlib.import_module(package)
+    missing = [name for name in pkg.__all__
+               if (inspect.isfunction(getattr(pkg, name)) or inspect.isclass(getattr(pkg, name)))
+               and "Examples" not in (inspect.getdoc(getattr(pkg, name)) or "")]
+    assert not missing, missing

@@ -64,10 +64,17 @@ _SQRT_HALF_PI = math.sqrt(math.pi / 2)
 
 
 def exact_weights(w0, log_a, b) -> np.ndarray:
-    """w_k(t) = sign(w_k(0))·a·(|w_k(0)| − b)₊ with a = exp(log_a).
+    """w_k(t) = sign(w_k(0))·a·(|w_k(0)| − b)₊ with a = exp(log_a); paper units (λ = λ_code/4, t = 4·t_code).
 
     Paper §2.3(a); derivation ``single-feature.exact-solution``. ``w0`` is any array of initial
     weights (paper units); ``log_a`` and ``b ≥ 0`` are the reduced variables at time t.
+
+    Examples
+    --------
+    >>> import math
+    >>> from theory.single_feature import exact_weights
+    >>> exact_weights([0.6, -0.5, 0.1], math.log(2.0), 0.2).round(4).tolist()  # a = 2, b = 0.2
+    [0.8, -0.6, 0.0]
     """
     w0 = np.asarray(w0, dtype=np.float64)
     log_a = validate.real("log_a", log_a)
@@ -232,7 +239,18 @@ def solve_reduced_flow(w0, lam: float, t_eval, *, rtol: float = 1e-10, atol: flo
 
 
 def norm_balance_rate(q, l1_norm, lam):
-    """dq/dt = 2(1 − q)q − 2λS for q = ‖w‖², S = ‖w‖₁ (paper §2.3(c); ``single-feature.norm-balance``)."""
+    """dq/dt = 2(1 − q)q − 2λS for q = ‖w‖², S = ‖w‖₁ (paper §2.3(c); ``single-feature.norm-balance``).
+
+    Paper units: λ = λ_code/4 and t = 4·t_code (``theory.units``). ``q`` and ``l1_norm`` broadcast.
+
+    Examples
+    --------
+    >>> from theory.single_feature import norm_balance_rate
+    >>> round(float(norm_balance_rate(0.9, 2.0, 0.01)), 4)  # 2·0.1·0.9 − 2·0.01·2
+    0.14
+    >>> norm_balance_rate([0.5, 1.0], 1.0, 0.1).round(4).tolist()
+    [0.3, -0.2]
+    """
     lam = validate.real("lam", lam, minimum=0.0)
     q = np.asarray(q, dtype=np.float64)
     return 2 * (1 - q) * q - 2 * lam * np.asarray(l1_norm, dtype=np.float64)
@@ -241,7 +259,17 @@ def norm_balance_rate(q, l1_norm, lam):
 def quasi_static_feature_benefit(l1_norm, lam, sq_norm=1.0):
     """δ = 1 − q = λS/q, the feature benefit at which dq/dt = 0 (paper §2.3(c): δ ≈ λS at q ≈ 1).
 
-    Derivation ``single-feature.norm-balance``. Paper units; ``sq_norm`` = q > 0.
+    Derivation ``single-feature.norm-balance``. Paper units (λ = λ_code/4); ``l1_norm`` = S = ‖w‖₁,
+    ``sq_norm`` = q > 0.
+
+    Examples
+    --------
+    >>> from theory.single_feature import norm_balance_rate, quasi_static_feature_benefit
+    >>> [round(float(quasi_static_feature_benefit(2.0, 0.05, q)), 4) for q in (1.0, 0.9)]
+    [0.1, 0.1111]
+    >>> q = 0.9
+    >>> round(float(norm_balance_rate(q, (1 - q) * q / 0.05, 0.05)), 12)  # S with 1 − q = λS/q: balanced
+    0.0
     """
     lam = validate.real("lam", lam, minimum=0.0)
     q = np.asarray(sq_norm, dtype=np.float64)
@@ -254,7 +282,16 @@ def relative_variance(w) -> float:
     """RV = Var/mean² of the nonzero |w_k| (population variance) = m′q/S² − 1.
 
     Paper §2.3(d); the identity is checked in ``single-feature.norm-balance``. Under the exact
-    balance dq/dt = 0 one has d(1/S)/dt = λ·RV/q.
+    balance dq/dt = 0 one has d(1/S)/dt = λ·RV/q (paper units: λ = λ_code/4, t = 4·t_code). Zeros
+    are excluded (m′ = number of nonzero entries); dimensionless.
+
+    Examples
+    --------
+    >>> from theory.single_feature import relative_variance
+    >>> relative_variance([3.0, -1.0, 0.0])  # nonzero magnitudes 3, 1: mean 2, variance 1
+    0.25
+    >>> relative_variance([0.5, -0.5])
+    0.0
     """
     w = np.abs(np.asarray(w, dtype=np.float64).ravel())
     w = w[w > 0]
@@ -276,7 +313,16 @@ def paper_l1_heuristic(t, m: int, lam: float, *, clip: bool = True):
     """‖w‖₁ ≈ 1/(1/√m + λt), the paper's dashed curve (``sparsity.py``), clipped below at 1.
 
     Paper §2.3(d), which assumes RV = 1 and S(0) = √m (the true S(0) is √(2m/π) for N(0, 1/m)).
-    ``clip=False`` gives the raw expression. Paper units.
+    ``clip=False`` gives the raw expression. Paper units: λ = λ_code/4, t = 4·t_code
+    (gradient-flow time).
+
+    Examples
+    --------
+    >>> from theory.single_feature import paper_l1_heuristic
+    >>> paper_l1_heuristic([0.0, 10.0, 1000.0], 100, 0.01).round(4).tolist()  # 1/(0.1 + λt), then clipped
+    [10.0, 5.0, 1.0]
+    >>> round(float(paper_l1_heuristic(1000.0, 100, 0.01, clip=False)), 4)
+    0.099
     """
     t, m, lam = _heuristic_args(t, m, lam)
     s = 1.0 / (m**-0.5 + lam * t)
@@ -287,7 +333,14 @@ def paper_active_heuristic(t, m: int, lam: float, *, clip: bool = True):
     """m′ ≈ 1/(1/√m + λt)², the paper's dashed active-count curve, clipped below at 1.
 
     Paper §2.3(d). The continuum law (``solve_continuum_law``) gives m′ → 2(1 + 3/β²)/(λt)² instead:
-    the heuristic drops the factor 1 + RV → 2. ``clip=False`` gives the raw expression.
+    the heuristic drops the factor 1 + RV → 2. ``clip=False`` gives the raw expression. Paper units:
+    λ = λ_code/4, t = 4·t_code (gradient-flow time).
+
+    Examples
+    --------
+    >>> from theory.single_feature import paper_active_heuristic
+    >>> paper_active_heuristic([0.0, 10.0, 1000.0], 100, 0.01).round(4).tolist()  # starts at m = 100
+    [100.0, 25.0, 1.0]
     """
     s = paper_l1_heuristic(t, m, lam, clip=False)
     return np.maximum(s * s, 1.0) if clip else s * s
@@ -308,7 +361,17 @@ def _mills(b: np.ndarray) -> np.ndarray:
 
 
 def continuum_survivor_fraction(beta):
-    """m′/m = 2Φ̄(β) = P(X > β) for X ~ |N(0, 1)| (derivation ``single-feature.continuum``)."""
+    """m′/m = 2Φ̄(β) = P(X > β) for X ~ |N(0, 1)| (derivation ``single-feature.continuum``).
+
+    β = √m·b/s is the dimensionless threshold of the continuum limit (b in paper units, initial
+    weights |N(0, s²/m)|); ``beta`` ≥ 0, scalar or array.
+
+    Examples
+    --------
+    >>> from theory.single_feature import continuum_survivor_fraction
+    >>> continuum_survivor_fraction([0.0, 1.0, 2.0]).round(4).tolist()  # P(|Z| > β)
+    [1.0, 0.3173, 0.0455]
+    """
     b = _beta(beta)
     return 2.0 * _phi(b) * _mills(b)
 
@@ -323,6 +386,13 @@ def continuum_moments(beta):
     M₀ = 2Φ̄(β), M₁ = 2[φ(β) − βΦ̄(β)], M₂ = 2[(1 + β²)Φ̄(β) − βφ(β)].
     Derivation ``single-feature.continuum``. Computed as φ·(polynomial in β and the Mills ratio);
     the bracket of M₂ loses about log₁₀(β⁴/4) digits to cancellation (≈ 5e-12 relative at β = 20).
+    β = √m·b/s is dimensionless (see ``continuum_survivor_fraction``).
+
+    Examples
+    --------
+    >>> from theory.single_feature import continuum_moments
+    >>> [m.round(4).tolist() for m in continuum_moments([0.0, 1.0])]  # M₀, M₁, M₂; M₁(0) = √(2/π)
+    [[1.0, 0.3173], [0.7979, 0.1666], [1.0, 0.1507]]
     """
     b = _beta(beta)
     phi, r = _phi(b), _mills(b)
@@ -333,6 +403,13 @@ def continuum_relative_variance(beta):
     """RV(β) = M₀M₂/M₁² − 1, the relative variance of the survivors' excesses (x − β).
 
     π/2 − 1 at β = 0, → 1 as β → ∞ (excesses become exponential). ``single-feature.continuum``.
+    β = √m·b/s is dimensionless (see ``continuum_survivor_fraction``).
+
+    Examples
+    --------
+    >>> from theory.single_feature import continuum_relative_variance
+    >>> continuum_relative_variance([0.0, 1.0, 10.0]).round(4).tolist()  # π/2 − 1 = 0.5708 at β = 0
+    [0.5708, 0.722, 0.9816]
     """
     b = _beta(beta)
     r = _mills(b)
@@ -391,7 +468,19 @@ class ContinuumLaw(OdeSolution):
     """The quasi-static continuum law from ``solve_continuum_law``: ``t`` = τ = λ√m·t, ``y[:, 0]`` = β(τ).
 
     ``survivor_fraction``: m′/m = 2Φ̄(β); ``l1_norm``: ‖w‖₁/√m = M₁/√M₂; ``relative_variance``:
-    RV(β), with d(√m/‖w‖₁)/dτ = RV exactly in this limit (all at the times ``t``).
+    RV(β), with d(√m/‖w‖₁)/dτ = RV exactly in this limit (all at the times ``t``). Paper units:
+    τ = λ√m·t with λ = λ_code/4 and t = 4·t_code.
+
+    Examples
+    --------
+    >>> from theory.single_feature import solve_continuum_law
+    >>> law = solve_continuum_law([0.0, 1.0, 3.0])
+    >>> law.t.tolist(), law.y.shape, law.l1_norm.round(4).tolist(), law.relative_variance.round(4).tolist()
+    ([0.0, 1.0, 3.0], (3, 1), [0.7979, 0.5292, 0.2977], [0.5708, 0.6852, 0.7687])
+    >>> near = solve_continuum_law([2.0, 2.001])  # d(1/l1_norm)/dτ = RV
+    >>> slope = (1 / near.l1_norm[1] - 1 / near.l1_norm[0]) / 0.001
+    >>> round(float(slope), 3), round(float(near.relative_variance[0]), 3)
+    (0.738, 0.738)
     """
 
     survivor_fraction: np.ndarray
@@ -440,7 +529,15 @@ def asymptotic_tau(beta):
 
     Relative error O(β⁻⁴) (plus the additive constant of τ(β) = ∫₀^β M₂^{-1/2}). It implies
     m′/m = 2(1 + 3/β² + O(β⁻⁴))/τ² and τ·‖w‖₁/√m = 1 + O(β⁻²): asymptotically m′ ≈ 2/(λt)² and
-    ‖w‖₁ ≈ 1/(λt). Derivation ``single-feature.asymptotics``.
+    ‖w‖₁ ≈ 1/(λt). Derivation ``single-feature.asymptotics``. τ = λ√m·t in paper units (λ = λ_code/4,
+    t = 4·t_code); β = √m·b/s dimensionless.
+
+    Examples
+    --------
+    >>> from theory.single_feature import asymptotic_tau, solve_continuum_law
+    >>> law = solve_continuum_law([0.0, 10.0, 100.0])
+    >>> asymptotic_tau(law.y[1:, 0]).round(2).tolist()  # vs τ = 10, 100: 22% and 1.6% high
+    [12.18, 101.58]
     """
     b = _beta(beta)
     if np.any(b <= 0):
@@ -451,7 +548,17 @@ def asymptotic_tau(beta):
 # ---------------------------------------------------------------- the lone survivor
 
 def fixed_point_threshold() -> float:
-    """λ_max = 2/(3√3) ≈ 0.3849, the maximum of (1 − w²)w (at w = 1/√3); paper §2.6."""
+    """λ_max = 2/(3√3) ≈ 0.3849, the maximum of (1 − w²)w (at w = 1/√3); paper §2.6.
+
+    Paper units (λ = λ_code/4): a lone survivor has a fixed point (``fixed_point``) iff λ < λ_max.
+
+    Examples
+    --------
+    >>> import math
+    >>> from theory.single_feature import fixed_point_threshold
+    >>> round(fixed_point_threshold(), 4), round((1 - 1 / 3) / math.sqrt(3), 4)
+    (0.3849, 0.3849)
+    """
     return 2.0 / (3.0 * math.sqrt(3.0))
 
 
@@ -460,7 +567,16 @@ def fixed_point(lam: float) -> float:
 
     Stable (1 − 3w*² < 0), w* = 1 − λ/2 − 3λ²/8 − λ³/2 + O(λ⁴). Exists iff 0 ≤ λ < 2/(3√3)
     (at equality the root is the degenerate w = 1/√3, excluded). Paper §2.6; derivation
-    ``single-feature.fixed-point``. Paper units.
+    ``single-feature.fixed-point``. Paper units (λ = λ_code/4).
+
+    Examples
+    --------
+    >>> from theory.single_feature import fixed_point
+    >>> w = fixed_point(0.05)
+    >>> round(w, 6), round((1 - w * w) * w, 12), round(1 - 0.05 / 2 - 3 * 0.05**2 / 8 - 0.05**3 / 2, 6)
+    (0.973994, 0.05, 0.974)
+    >>> round(fixed_point(0.0), 12), round(fixed_point(0.3), 4)
+    (1.0, 0.7865)
     """
     lam = validate.real("lam", lam, minimum=0.0, maximum=fixed_point_threshold(), strict_max=True)
     return 2.0 / math.sqrt(3.0) * math.cos(math.acos(-1.5 * math.sqrt(3.0) * lam) / 3.0)

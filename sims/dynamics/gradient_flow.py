@@ -22,7 +22,22 @@ __all__ = ["GradientFlowSolution", "solve_gradient_flow"]
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class GradientFlowSolution(OdeSolution):
-    """The gradient flow from ``solve_gradient_flow``: ``y[i]`` = W(t[i]) (shape (len(t), n, m)); ``spec``."""
+    """The gradient flow dW/dt = −∂L/∂W from ``solve_gradient_flow``, in code units (t = optimiser time, λ =
+    ``spec.l1``): ``y[i]`` = W(t[i]) (shape (len(t), n, m)); ``spec``; with ``dense_output``, ``sol(t)`` = W(t).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory import ModelSpec
+    >>> from sims.dynamics.gradient_flow import solve_gradient_flow
+    >>> spec = ModelSpec(n=2, m=3, l1=0.01)
+    >>> W0 = np.array([[0.5, 0.2, -0.1], [0.1, -0.4, 0.3]])
+    >>> sol = solve_gradient_flow(spec, W0, [0.0, 1.0], dense_output=True)
+    >>> sol.spec.l1, sol.t.tolist(), np.round(sol.y[-1], 3).tolist()
+    (0.01, [0.0, 1.0], [[0.915, 0.359, -0.174], [0.188, -0.785, 0.586]])
+    >>> sol.sol(0.5).shape, sol.sol([0.25, 0.5]).shape, bool(np.allclose(sol.sol(1.0), sol.y[-1]))
+    ((2, 3), (2, 2, 3), True)
+    """
 
     spec: ModelSpec
 

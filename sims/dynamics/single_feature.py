@@ -81,6 +81,16 @@ class BruteForceSolution(OdeSolution):
     ``y[i]`` = w(t[i]) (shape (len(t), m)); ``sol`` is None (values at the requested times only);
     ``nfev``: summed over the restarts. ``death_time[k]``: the time coordinate k reached 0 (0 if
     w_k(0) = 0; inf if alive at t[-1]).
+
+    Examples
+    --------
+    >>> from sims.dynamics.single_feature import solve_single_feature
+    >>> from theory.single_feature import fixed_point
+    >>> bf = solve_single_feature([0.6, -0.5, 0.3, 0.1], 0.1, [1.0, 5.0, 20.0], method="brute-force")
+    >>> bf.death_time.round(4).tolist(), bf.active().tolist(), int(bf.active(5.0))
+    ([inf, 14.1991, 4.8127, 1.1559], [4, 2, 1], 2)
+    >>> bf.weights(20.0).round(4).tolist(), round(fixed_point(0.1), 4)  # the survivor near w*(λ)
+    ([0.9456, 0.0, 0.0, 0.0], 0.9456)
     """
 
     death_time: np.ndarray
@@ -154,6 +164,19 @@ class ReducedSolution(OdeSolution):
     ``winner``: the index of the initial argmax |w_k(0)|, the last survivor; ``t_sparse``: when
     one coordinate is left (the second largest magnitude's death; inf if after t_end). Every
     method takes times in [0, t_end]; ``active``, ``l1_norm`` and ``sq_norm`` default to ``t``.
+
+    Examples
+    --------
+    >>> from sims.dynamics.single_feature import solve_single_feature
+    >>> red = solve_single_feature([0.6, -0.5, 0.3, 0.1], 0.1, [1.0, 5.0, 20.0])
+    >>> red.m, red.order.tolist(), red.winner, round(red.t_sparse, 4), red.death_time.round(4).tolist()
+    (4, [3, 2, 1, 0], 0, 14.1991, [inf, 14.1991, 4.8127, 1.1559])
+    >>> red.y.round(4).tolist()  # (log a, b) at t
+    [[0.248, 0.088], [0.9634, 0.3073], [2.8604, 0.5459]]
+    >>> red.active().tolist(), red.l1_norm().round(4).tolist(), red.sq_norm().round(4).tolist()
+    ([4, 2, 1], [1.4709, 1.2723, 0.9456], [0.7831, 0.8437, 0.8943])
+    >>> red.active([0.5, 2.5]).tolist(), red.threshold(5.0).round(4).tolist(), abs(red.weights(20.0)).round(4).tolist()
+    ([4, 3], 0.3073, [0.9456, 0.0, 0.0, 0.0])
     """
 
     w0: np.ndarray

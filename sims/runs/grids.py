@@ -45,7 +45,19 @@ SWEEPS = {
 
 
 def make_sweep(name: str, *, quick: bool, seed: int = 0) -> Sweep:
-    """The registered sweep ``name`` at its quick or full size."""
+    """The registered sweep ``name`` (a key of ``SWEEPS``) at its quick or full size.
+
+    The point functions train with λ = ``l1`` in code units for ``steps`` optimiser steps (AdamW, lr 1e-3).
+
+    Examples
+    --------
+    >>> from sims.runs.grids import SWEEPS, make_sweep
+    >>> [(name, len(make_sweep(name, quick=True).points()), len(make_sweep(name, quick=False).points()))
+    ...  for name in sorted(SWEEPS)]
+    [('correlations', 1, 1), ('curves', 15, 48), ('polysemantic', 5, 16)]
+    >>> make_sweep("curves", quick=True).point.__name__
+    'polysemantic_counts'
+    """
     if name not in SWEEPS:
         raise ValueError(f"sweep must be one of {sorted(SWEEPS)}, got {name!r}")
     point, quick_grid, full_grid = SWEEPS[name]
@@ -57,14 +69,35 @@ def make_sweep(name: str, *, quick: bool, seed: int = 0) -> Sweep:
 
 
 def sparsity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
-    """One point: m = 1e5 (quick: 1e4), λ = 1e-5, scale 0.9, brute force at m = 2000 (quick: 500)."""
+    """One point: m = 1e5 (quick: 1e4), λ = 1e-5, scale 0.9, brute force at m = 2000 (quick: 500).
+
+    λ here is the paper's gradient-flow λ (``sparsity_curves`` works in paper units: λ = λ_code/4,
+    t = 4·t_code).
+
+    Examples
+    --------
+    >>> from sims.runs.grids import sparsity_sweep
+    >>> quick, full = sparsity_sweep(quick=True), sparsity_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points()), quick.fixed["lam"]
+    ('sparsity-quick', 1, 'sparsity', 1, 1e-05)
+    """
     fixed = {"lam": 1e-5, "scale": 0.9, "brute_m": 500 if quick else 2000, "points": 240}
     return Sweep(name="sparsity-quick" if quick else "sparsity", point=sparsity_curves,
                  grid={"m": (10**4,) if quick else (10**5,)}, fixed=fixed, seed=seed)
 
 
 def noise_sweep(*, quick: bool, seed: int = 0) -> Sweep:
-    """All families × σ; quick: 2e4 steps, full (the paper's): 1e5 steps."""
+    """All families × σ; quick: 2e4 steps, full (the paper's): 1e5 steps.
+
+    λ = 0, plain GD at lr 0.02 with fresh hidden noise every step; steps are optimiser steps.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import noise_sweep
+    >>> quick, full = noise_sweep(quick=True), noise_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points()), full.fixed["steps"]
+    ('noise-quick', 12, 'noise', 12, 100000)
+    """
     fixed = {"n": 8, "m": 16, "lr": 0.02, "steps": 20_000 if quick else 100_000, "instances": 5, "points": 50}
     return Sweep(name="noise-quick" if quick else "noise", point=fourth_norm_curve,
                  grid={"family": FAMILIES, "sigma": SIGMAS}, fixed=fixed, seed=seed)
@@ -72,7 +105,17 @@ def noise_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 def noise_counts_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """Conditions × m at n = 16; quick: 2e4 steps × 8 instances, full: 1e5 steps × 16 instances, at lr
-    0.02 up to m = 32 and lr 0.02·32/m with proportionally more steps beyond (``lr_reference_m``)."""
+    0.02 up to m = 32 and lr 0.02·32/m with proportionally more steps beyond (``lr_reference_m``).
+
+    λ = ``l1`` = 0.01 in code units (where the condition has L1), σ = 0.15; steps are optimiser steps.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import noise_counts_sweep
+    >>> quick, full = noise_counts_sweep(quick=True), noise_counts_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('noise-counts-quick', 16, 'noise-counts', 20)
+    """
     fixed = {"n": 16, "sigma": 0.15, "l1": 0.01, "lr": 0.02, "steps": 20_000 if quick else 100_000,
              "instances": 8 if quick else 16, "lr_reference_m": 32}
     grid = {"condition": tuple(CONDITIONS), "m": (16, 32, 64, 128) if quick else (16, 32, 64, 128, 256)}
@@ -83,7 +126,17 @@ def noise_counts_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 def tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """m × λ at n = 16 (quick: m ∈ {32, 64}, λ ∈ {0.1, 0.2}, 8 instances) or n = 32 (m ∈ {64, 128, 256},
     λ ∈ {0.05, 0.1, 0.2}, 32 instances); p inside each point up to np = 0.8 (the first-order objective's range):
-    {0, 0.01, 0.02, 0.05} at n = 16, {0, 0.005, 0.01, 0.025} at n = 32."""
+    {0, 0.01, 0.02, 0.05} at n = 16, {0, 0.005, 0.01, 0.025} at n = 32.
+
+    λ = ``l1`` in code units; each point trains with proximal GD for gradient-flow time λt = 20.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import tradeoff_sweep
+    >>> quick, full = tradeoff_sweep(quick=True), tradeoff_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('tradeoff-quick', 4, 'tradeoff', 9)
+    """
     ps = (0.0, 0.01, 0.02, 0.05) if quick else (0.0, 0.005, 0.01, 0.025)
     fixed = {"n": 16 if quick else 32, "instances": 8 if quick else 32, "ps": ps}
     grid = {"m": (32, 64) if quick else (64, 128, 256), "l1": (0.1, 0.2) if quick else (0.05, 0.1, 0.2)}
@@ -92,7 +145,17 @@ def tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 def capacity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """n at m = 8 (quick: n ∈ {8, 12, 16, 20}, 4 instances; full: n ∈ {8, 10, …, 20}, 16 instances), λ = 0.02,
-    p ∈ {0, 0.01, 0.02, 0.04} inside each point (np ≤ 0.8; p/λ up to 2, past the triangle break-even 1.46)."""
+    p ∈ {0, 0.01, 0.02, 0.04} inside each point (np ≤ 0.8; p/λ up to 2, past the triangle break-even 1.46).
+
+    λ = ``l1`` in code units; each point trains with proximal GD for gradient-flow time λt = 20.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import capacity_sweep
+    >>> quick, full = capacity_sweep(quick=True), capacity_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('capacity-quick', 4, 'capacity', 7)
+    """
     ns = (8, 12, 16, 20) if quick else tuple(range(8, 21, 2))
     return Sweep(name="capacity-quick" if quick else "capacity", point=capacity_point,
                  grid={"n": ns}, fixed={"m": 8, "l1": 0.02, "instances": 4 if quick else 16,
@@ -101,7 +164,17 @@ def capacity_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 def regimes_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """n at m = 8 from the incidental regime (n < m) through n = 2m (quick: n ∈ {4, 8, 12, 16}, 4 instances;
-    full: n ∈ {2, 4, …, 16}, 16 instances), λ = 0.05, p ∈ {0, 0.01, 0.02, 0.05} (np ≤ 0.8)."""
+    full: n ∈ {2, 4, …, 16}, 16 instances), λ = 0.05, p ∈ {0, 0.01, 0.02, 0.05} (np ≤ 0.8).
+
+    λ = ``l1`` in code units; each point trains with proximal GD for gradient-flow time λt = 20.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import regimes_sweep
+    >>> quick, full = regimes_sweep(quick=True), regimes_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('regimes-quick', 4, 'regimes', 8)
+    """
     ns = (4, 8, 12, 16) if quick else tuple(range(2, 17, 2))
     return Sweep(name="regimes-quick" if quick else "regimes", point=capacity_point, grid={"n": ns},
                  fixed={"m": 8, "l1": 0.05, "instances": 4 if quick else 16, "ps": (0.0, 0.01, 0.02, 0.05)}, seed=seed)
@@ -109,7 +182,18 @@ def regimes_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 def mitigations_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """One point per (recipe, arm): prox-GD only when quick, prox-GD and the paper's AdamW at full size; arms
-    that keep the width share the initial weights (``init_seed``)."""
+    that keep the width share the initial weights (``init_seed``).
+
+    n = 32, m = 128, 16 instances when quick; n = 64, m = 256, 32 instances at full size; λ = ``RECIPE_L1`` of
+    the recipe, in code units.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import mitigations_sweep
+    >>> quick, full = mitigations_sweep(quick=True), mitigations_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('mitigations-quick', 7, 'mitigations', 14)
+    """
     fixed = {"n": 32 if quick else 64, "m": 128 if quick else 256, "instances": 16 if quick else 32,
              "init_seed": seed}
     return Sweep(name="mitigations-quick" if quick else "mitigations", point=mitigation_point,
@@ -117,7 +201,18 @@ def mitigations_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 
 def kurtosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
-    """One point per excess kurtosis in ``KAPPAS``, all from the same initial weights (``init_seed``)."""
+    """One point per excess kurtosis in ``KAPPAS``, all from the same initial weights (``init_seed``).
+
+    8 instances when quick, 32 at full size; each point is ``kurtosis_encodings`` at its defaults (n = 16,
+    m = 64, λ = ``l1`` = 0.01 in code units, σ = 0.15, 40000 proximal-GD steps).
+
+    Examples
+    --------
+    >>> from sims.runs.grids import kurtosis_sweep
+    >>> quick, full = kurtosis_sweep(quick=True), kurtosis_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('mitigations-kurtosis-quick', 6, 'mitigations-kurtosis', 6)
+    """
     return Sweep(name="mitigations-kurtosis-quick" if quick else "mitigations-kurtosis", point=kurtosis_point,
                  grid={"kappa": KAPPAS}, fixed={"instances": 8 if quick else 32, "init_seed": seed}, seed=seed)
 
@@ -127,6 +222,17 @@ DIAGNOSIS_PS = (0.0, 0.0025, 0.005, 0.01, 0.02)
 
 
 def diagnosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """One point per co-occurrence probability p in ``DIAGNOSIS_PS`` at n = 32, m = 128, λ = ``l1`` = 0.1 (code
+    units), 8 instances (quick) or 64; every p starts from the same initial weights (``init_seed``), each
+    trained with proximal GD for gradient-flow time λt = 20.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import diagnosis_sweep
+    >>> quick, full = diagnosis_sweep(quick=True), diagnosis_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points()), quick.grid["p"]
+    ('diagnosis-quick', 5, 'diagnosis', 5, (0.0, 0.0025, 0.005, 0.01, 0.02))
+    """
     fixed = {"n": 32, "m": 128, "l1": 0.1, "instances": 8 if quick else 64, "init_seed": seed}
     return Sweep(name="diagnosis-quick" if quick else "diagnosis", point=diagnosis_point, grid={"p": DIAGNOSIS_PS},
                  fixed=fixed, seed=seed)

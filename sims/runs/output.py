@@ -18,7 +18,20 @@ __all__ = ["atomic_csv", "atomic_npy", "atomic_npz", "atomic_text", "diagnosis_j
 
 
 def atomic_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` so that readers see either the old file or the whole new one."""
+    """Write ``text`` to ``path`` so that readers see either the old file or the whole new one.
+
+    The text goes to a hidden temporary file next to ``path``, is flushed to disk, then renamed over ``path``
+    (the folder must exist). Returns ``path`` as a ``Path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = atomic_text(Path(d) / "note.txt", "old")
+    ...     path = atomic_text(path, "new")
+    ...     path.read_text(), sorted(p.name for p in Path(d).iterdir())
+    ('new', ['note.txt'])
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w") as fh:
@@ -46,7 +59,20 @@ def _atomic_binary(path: Path, write: Callable) -> Path:
 
 
 def atomic_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
-    """Write a CSV table (numbers with repr precision) atomically."""
+    """Write a CSV table (numbers with repr precision) atomically.
+
+    ``header`` is the first line; each row's cells are joined by commas, floats as ``repr(float(x))``, anything
+    else as ``str(x)`` (no quoting). Returns ``path`` (written with ``atomic_text``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     print(atomic_csv(Path(d) / "t.csv", ["m", "count"], [[8, 0.1], [16, 1 / 3]]).read_text(), end="")
+    m,count
+    8,0.1
+    16,0.3333333333333333
+    """
     def cell(x):
         return repr(float(x)) if isinstance(x, float) else str(x)
 
@@ -338,7 +364,14 @@ def write_sweep_table(path: Path, rows: Sequence[Mapping]) -> Path:
 
 
 def pyplot():
-    """matplotlib.pyplot with the non-interactive Agg backend, or a ValueError naming the extra."""
+    """matplotlib.pyplot with the non-interactive Agg backend, or a ValueError naming the extra.
+
+    Examples
+    --------
+    >>> plt = pyplot()  # needs matplotlib (the ``plot`` extra)
+    >>> plt.get_backend().lower()
+    'agg'
+    """
     try:
         import matplotlib
     except ImportError:
@@ -350,7 +383,24 @@ def pyplot():
 
 
 def save_figure(fig, path: Path, *, dpi: int = 120) -> Path:
-    """Save a matplotlib figure atomically and close it."""
+    """Save a matplotlib figure atomically and close it.
+
+    The format follows the suffix of ``path`` (through a temporary file with the same suffix, then a rename);
+    ``dpi`` as ``Figure.savefig``. Returns ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> plt = pyplot()
+    >>> fig, ax = plt.subplots(figsize=(2, 2))
+    >>> _ = ax.plot([0, 1], [1, 0])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = save_figure(fig, Path(d) / "line.png", dpi=50)
+    ...     path.read_bytes()[1:4], sorted(p.name for p in Path(d).iterdir())
+    (b'PNG', ['line.png'])
+    >>> plt.fignum_exists(fig.number)  # closed
+    False
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     fig.savefig(tmp, dpi=dpi)

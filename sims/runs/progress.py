@@ -22,7 +22,22 @@ class _NoBar:
 
 
 def progress_bar(*, total: int, desc: str, disable: bool = False):
-    """A tqdm bar on stderr, or a silent stand-in when disabled or tqdm is not installed."""
+    """A tqdm bar on stderr, or a silent stand-in when disabled or tqdm is not installed.
+
+    Use it as a context manager; ``update(n)`` advances it by n of ``total`` (labelled ``desc``). Nothing is
+    written to stdout either way.
+
+    Examples
+    --------
+    >>> from sims.runs.progress import progress_bar
+    >>> with progress_bar(total=3, desc="demo", disable=True) as bar:
+    ...     for _ in range(3):
+    ...         bar.update(1)
+    >>> type(bar).__name__
+    '_NoBar'
+    >>> with progress_bar(total=2, desc="demo") as bar:  # tqdm on stderr, if installed
+    ...     _ = bar.update(2)
+    """
     if disable:
         return _NoBar()
     try:

@@ -160,7 +160,21 @@ class Sweep:
 
     ``point(rng=..., **params)`` must be a module-level function (so workers can import it) that
     returns a mapping of numbers or arrays. ``grid`` maps each parameter name to its values; the
-    points are their Cartesian product in the order given.
+    points are their Cartesian product in the order given. Units are those of the point function (the
+    studies of ``sims.studies`` take λ = ``l1`` in code units and optimiser steps, but ``sparsity_curves``
+    the paper's gradient-flow λ).
+
+    Examples
+    --------
+    >>> from sims.runs.sweep import Sweep
+    >>> from sims.studies.noise import fourth_norm_curve
+    >>> sweep = Sweep(name="demo", point=fourth_norm_curve, grid={"sigma": (0.1, 0.15)},
+    ...               fixed={"family": "bipolar", "n": 4, "m": 8, "lr": 0.02, "steps": 20, "instances": 2,
+    ...                      "points": 2})
+    >>> [p["sigma"] for p in sweep.points()], len(sweep.points()[0]), len(sweep.key(sweep.points()[0]))
+    ([0.1, 0.15], 8, 24)
+    >>> sweep.identity(sweep.points()[0])["point"], sweep.seed_sequence(sweep.points()[0]).entropy
+    ('sims.studies.noise.fourth_norm_curve', 0)
     """
 
     name: str
@@ -201,7 +215,22 @@ class Sweep:
 @dataclass(frozen=True)
 class SweepResult:
     """Rows (one per grid point, in grid order: ``{"params":…, "result":…}``), and how many points
-    this run computed versus found already on disk."""
+    this run computed versus found already on disk; ``folder`` = ``out/<sweep name>``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sims.runs.sweep import Sweep, run_sweep
+    >>> from sims.studies.noise import fourth_norm_curve
+    >>> sweep = Sweep(name="demo", point=fourth_norm_curve, grid={"sigma": (0.1, 0.15)},
+    ...               fixed={"family": "bipolar", "n": 4, "m": 8, "lr": 0.02, "steps": 20, "instances": 2,
+    ...                      "points": 2})
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     first = run_sweep(sweep, out)
+    ...     again = run_sweep(sweep, out)  # every point found on disk
+    >>> (first.computed, first.reused), (again.computed, again.reused), first.folder.name, first.rows == again.rows
+    ((2, 0), (0, 2), 'demo', True)
+    """
 
     sweep: Sweep
     rows: list
@@ -221,6 +250,10 @@ def run_sweep(sweep: Sweep, out, *, workers: int = 1, scheduler=None, progress: 
 
     Parameters
     ----------
+    sweep : Sweep
+        The grid and its point function.
+    out : path-like
+        Root folder of the results (``out/<sweep.name>/<key>.json``, created if missing).
     workers : int
         Local worker processes (``concurrent.futures.ProcessPoolExecutor``); 1 runs in-process.
     scheduler : str or dask.distributed.Client, optional
@@ -228,6 +261,26 @@ def run_sweep(sweep: Sweep, out, *, workers: int = 1, scheduler=None, progress: 
         Results are gathered and written by this process, so workers need no shared disk.
     progress : bool
         Show a progress bar (tqdm, if installed).
+
+    Returns
+    -------
+    SweepResult
+        Every point's parameters and result (JSON-ready: lists and numbers), in grid order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sims.runs.sweep import Sweep, run_sweep
+    >>> from sims.studies.noise import fourth_norm_curve
+    >>> sweep = Sweep(name="demo", point=fourth_norm_curve, grid={"sigma": (0.1, 0.15)},
+    ...               fixed={"family": "bipolar", "n": 4, "m": 8, "lr": 0.02, "steps": 20, "instances": 2,
+    ...                      "points": 2})
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     result = run_sweep(sweep, out, workers=1)
+    >>> row = result.rows[1]
+    >>> row["params"]["sigma"], row["result"]["steps"], np.round(row["result"]["fourth_norm"], 3).tolist()
+    (0.15, [0, 1, 20], [[0.302, 0.25], [0.301, 0.249], [0.321, 0.251]])
     """
     validate.integer("workers", workers, minimum=1)
     folder = Path(out) / sweep.name

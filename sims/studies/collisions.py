@@ -41,6 +41,9 @@ def collision_survival(n: int, m: int, *, optimizer: str = "adamw", steps: int =
                        center_columns: bool = False) -> Mapping[str, np.ndarray]:
     """Train ``instances`` models W ∈ R^{n×m} from N(0, 1/m) and measure collision survival.
 
+    Code units: loss = summed squared error + λ‖W‖₁ with λ = ``l1``, ``steps`` optimiser steps (gradient-flow
+    time t = lr·steps for (proximal) GD); counts are numbers of neurons.
+
     Parameters
     ----------
     n, m : int
@@ -55,7 +58,7 @@ def collision_survival(n: int, m: int, *, optimizer: str = "adamw", steps: int =
     lr : float, optional
         Learning rate; ``DEFAULT_LR[optimizer]`` when omitted.
     l1 : float
-        λ in the paper's summed-loss units (≥ 0).
+        λ ≥ 0 in code units (the summed loss of ``theory.loss``; the paper's gradient-flow λ is l1/4).
     center_columns : bool
         Intervention: subtract each initial column's mean over features and rescale by √(n/(n−1))
         (keeps Var W_ik = 1/m), so every initial column sums to 0. (Under AdamW this does not
@@ -65,6 +68,15 @@ def collision_survival(n: int, m: int, *, optimizer: str = "adamw", steps: int =
     -------
     dict of per-instance arrays (see ``occupancy_statistics``) plus ``W0`` and ``W``
     (instances, n, m). ρ = pooled_ratio(opposite_shared, expected_independent).
+
+    Examples
+    --------
+    >>> from sims.studies.collisions import collision_survival
+    >>> out = collision_survival(4, 8, optimizer="prox_gd", l1=0.1, steps=2000, instances=2, rng=0)  # λt = 20
+    >>> out["W"].shape, out["opposite_shared"].tolist(), out["expected_independent"].round(3).tolist()
+    ((2, 4, 8), [1.0, 0.0], [0.5, 0.375])
+    >>> out["argmax_fraction"].round(3).tolist()  # features whose initial argmax neuron won
+    [0.5, 1.0]
     """
     n = validate.integer("n", n, minimum=2)
     m = validate.integer("m", m, minimum=1)
@@ -92,10 +104,21 @@ def polysemantic_counts(*, rng, n: int, m: int, l1: float, steps: int, instances
                         optimizer: str = "adamw", lr: float = 1e-3) -> Mapping[str, list]:
     """Train ``instances`` models from N(0, 1/m) and count polysemantic neurons in each.
 
-    Returns per-instance lists: the paper's band count, the band-free (dominant-neuron) count and
-    its opposite-sign / same-sign split, the final loss, the fraction of features whose final
-    neuron is their initial argmax, the median initial rank of the final neuron, and the mean
+    Code units: λ = ``l1`` on the summed loss, ``steps`` optimiser steps of ``optimizer`` in float32 (default
+    AdamW at lr 1e-3, the paper's recipe). Returns per-instance lists: the paper's band count, the band-free
+    (dominant-neuron) count and its opposite-sign / same-sign split, the final loss, the fraction of features
+    whose final neuron is their initial argmax, the median initial rank of the final neuron, and the mean
     diagonal and off-diagonal standard deviation of the start–end correlation ⟨W_a(0), W_b(T)⟩.
+
+    Examples
+    --------
+    >>> from sims.studies.collisions import polysemantic_counts
+    >>> out = polysemantic_counts(rng=0, n=4, m=8, l1=0.1, steps=2000, instances=2, optimizer="prox_gd", lr=0.1)
+    >>> sorted(out)  # doctest: +NORMALIZE_WHITESPACE
+    ['argmax_fraction', 'band', 'corr_diagonal', 'corr_offdiagonal_std', 'dominant', 'loss', 'median_rank',
+     'opposite_sign', 'same_sign']
+    >>> out["band"].tolist(), out["dominant"].tolist(), [round(float(x), 3) for x in out["loss"]]  # loss ≈ nℓ*
+    ([1, 0], [1, 0], [0.397, 0.397])
     """
     spec = ModelSpec(n=n, m=m, l1=l1)
     cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, dtype="float32",
@@ -117,12 +140,23 @@ def start_end_correlations(*, rng, n: int, m: int, l1: float, steps: int, instan
                            optimizer: str = "adamw", lr: float = 1e-3) -> Mapping[str, list]:
     """Train ``instances`` models from N(0, 1/m) and measure C_ab = ⟨W_a(0), W_b(T)⟩ (paper §3.5).
 
+    Code units: λ = ``l1`` on the summed loss, ``steps`` optimiser steps of ``optimizer`` in float32 (default
+    AdamW at lr 1e-3).
+
     Returns ``matrix``: C averaged over instances (n × n nested lists, weight² units), and per-instance
     lists: ``corr_diagonal`` (mean of C_aa), ``corr_offdiagonal_mean`` and ``corr_offdiagonal_std`` (of
     C_ab, a ≠ b), ``argmax_fraction`` (features whose final dominant neuron is their initial argmax
     |W_ak(0)|), ``w_star`` (mean over features of |W_ak(T)| at the dominant neuron k: the trained weight),
     ``init_max_abs`` (mean over features of max_k |W_ak(0)|), ``init_mean_abs`` (mean |W_ak(0)|),
     ``winner_init_abs`` (mean over features of |W_ak(0)| at the final dominant neuron) and the final loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.collisions import start_end_correlations
+    >>> out = start_end_correlations(rng=0, n=4, m=8, l1=1e-3, steps=200, instances=2)
+    >>> np.shape(out["matrix"]), out["corr_diagonal"].round(3).tolist(), out["argmax_fraction"].tolist()
+    ((4, 4), [0.793, 1.144], [0.75, 1.0])
     """
     spec = ModelSpec(n=n, m=m, l1=l1)
     cfg = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=instances, dtype="float32",

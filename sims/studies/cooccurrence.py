@@ -54,7 +54,15 @@ def pair_survival(*, n: int, m: int, l1: float, ps, instances: int, rng, lr: flo
 
     Trains for λt = ``time`` (steps = time/(lr·λ)) on L_p to first order in p (L_0 + pL_1). Returns arrays of
     shape (len(ps), instances): "opposite_shared", "same_sign", "dropped" (features with no weight
-    above 1e-3) and "one_sparse" (fraction of features with exactly one), plus "p".
+    above 1e-3) and "one_sparse" (fraction of features with exactly one), plus "p". Code units: λ = ``l1``
+    on the summed loss, t = lr·steps optimiser time (λt is the same number in the paper's units).
+
+    Examples
+    --------
+    >>> from sims.studies.cooccurrence import pair_survival
+    >>> out = pair_survival(n=4, m=8, l1=0.1, ps=[0.0, 0.01], instances=2, rng=0)  # 2000 steps per p
+    >>> out["p"].tolist(), out["opposite_shared"].tolist(), out["one_sparse"].tolist()
+    ([0.0, 0.01], [[1, 0], [0, 0]], [[1.0, 1.0], [1.0, 1.0]])
     """
     n = validate.integer("n", n, minimum=2)
     m = validate.integer("m", m, minimum=n)
@@ -77,7 +85,20 @@ def fit_survival_rate(p_over_l1, survival, se=None) -> tuple[float, float, float
     when the standard errors ``se`` of S are given (delta method for log S), else unweighted.
 
     Returns (κ, its SE — NaN without ``se`` —, the largest relative misfit |S_fit/S − 1|). Points with
-    x = 0 or S = 0 are skipped (log S undefined).
+    x = 0 or S = 0 are skipped (log S undefined). x = p/λ is dimensionless (p a probability, λ = ``l1`` in code
+    units, as in ``SURVIVAL_KAPPA``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.cooccurrence import fit_survival_rate
+    >>> x = np.array([0.0, 0.05, 0.1, 0.2])
+    >>> kappa, se, misfit = fit_survival_rate(x, np.exp(-9.7 * x))
+    >>> round(kappa, 6), se, round(misfit, 6)  # the x = 0 point is skipped; no SE without ``se``
+    (9.7, nan, 0.0)
+    >>> kappa, se, misfit = fit_survival_rate(x, [1.0, 0.6, 0.4, 0.15], se=[0.05, 0.05, 0.05, 0.05])
+    >>> round(kappa, 2), round(se, 2), round(misfit, 3)
+    (9.53, 0.86, 0.036)
     """
     x, S = np.asarray(p_over_l1, dtype=float), np.asarray(survival, dtype=float)
     keep = (x > 0) & (S > 0)
@@ -100,7 +121,16 @@ def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, ins
     (lr default 0.1 for GD/prox-GD, 1e-3 for AdamW) on L_p through ``estimator`` ("first-order",
     "pairwise" or "minibatch" with ``batch`` inputs per step: SGD). Returns "before" (instances,) and, per ε,
     "after" (len(eps), instances) opposite-sign shared neurons and "dropped" (features left with no
-    weight above 1e-3: a pair can also end by one feature dropping), plus "eps".
+    weight above 1e-3: a pair can also end by one feature dropping), plus "eps". Code units: λ = ``l1`` on
+    the summed loss; ``steps`` and ``warm_steps`` are optimiser steps.
+
+    Examples
+    --------
+    >>> from sims.studies.cooccurrence import pair_escape
+    >>> out = pair_escape(n=4, m=8, l1=0.1, p=0.01, eps=[0.0, 1.0], optimizer="prox_gd", instances=2, rng=0,
+    ...                   steps=100)
+    >>> out["before"].tolist(), out["eps"].tolist(), out["after"].tolist(), out["dropped"].tolist()
+    ([1, 0], [0.0, 1.0], [[1, 0], [0, 0]], [[0, 0], [0, 0]])
     """
     validate.choice("optimizer", optimizer, OPTIMIZERS)
     p = validate.real("p", p, minimum=0.0, maximum=1.0)
@@ -128,7 +158,19 @@ def pair_escape(*, n: int, m: int, l1: float, p: float, eps, optimizer: str, ins
 def tradeoff_point(*, rng, n: int, m: int, l1: float, ps: tuple, instances: int,
                    lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
     """Per p in ``ps`` (rows) and instance (columns): shared pairs, dropped features, excess loss
-    L_p − nℓ* (exact enumeration) and its prediction; all p start from the same weights."""
+    L_p − nℓ* (exact enumeration) and its prediction; all p start from the same weights.
+
+    Code units: λ = ``l1`` on the summed loss; proximal GD at step ``lr`` for λt = ``time`` (t = lr·steps).
+
+    Examples
+    --------
+    >>> from sims.studies.cooccurrence import tradeoff_point
+    >>> out = tradeoff_point(rng=0, n=4, m=8, l1=0.1, ps=(0.0, 0.01), instances=2)
+    >>> out["shared"], out["dropped"]
+    ([[1, 0], [0, 0]], [[0, 0], [0, 0]])
+    >>> [[round(x, 4) for x in row] for row in out["excess"]], [[round(x, 4) for x in row] for row in out["predicted"]]
+    ([[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])
+    """
     rng = validate.generator(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)
@@ -147,7 +189,17 @@ def tradeoff_point(*, rng, n: int, m: int, l1: float, ps: tuple, instances: int,
 def capacity_point(*, rng, n: int, m: int, l1: float, ps: tuple, instances: int,
                    lr: float = 0.1, time: float = 20.0) -> Mapping[str, list]:
     """Per p (rows) and instance: structure fractions, polysemantic neurons, excess loss L_p − nℓ*
-    (exact enumeration) and the first-order bound p·n(n − m)/m; all p from the same start."""
+    (exact enumeration) and the first-order bound p·n(n − m)/m; all p from the same start.
+
+    Code units: λ = ``l1`` on the summed loss; proximal GD at step ``lr`` for λt = ``time`` (t = lr·steps).
+
+    Examples
+    --------
+    >>> from sims.studies.cooccurrence import capacity_point
+    >>> out = capacity_point(rng=0, n=4, m=8, l1=0.1, ps=(0.0, 0.01), instances=2)
+    >>> out["pair"], out["alone"], out["incidental"], out["bound"]  # n < m: bound 0, the pair is incidental
+    ([[0.5, 0.0], [0.0, 0.0]], [[0.5, 1.0], [1.0, 1.0]], [[1, 0], [0, 0]], [0.0, 0.0])
+    """
     rng = validate.generator(rng)
     spec = ModelSpec(n=n, m=m, l1=l1)
     W0 = initial_weights(spec, instances, rng=rng)

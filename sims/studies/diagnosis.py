@@ -21,7 +21,17 @@ def diagnosis_point(*, rng, p: float, n: int, m: int, l1: float, instances: int,
     """Per instance: "better" (``repair`` lowered L_p by more than round-off: a single move strictly lowers it,
     same-sign neurons aside, which repair leaves alone), "incidental", "necessary", "same_sign"
     (neurons so labelled) and "saving" (L_p before − after ``repair``). Every p starts from the same weights
-    (seeded by ``init_seed``; ``rng`` unused), so the comparison across p is paired."""
+    (seeded by ``init_seed``; ``rng`` unused), so the comparison across p is paired.
+
+    Code units: λ = ``l1`` on the summed loss; proximal GD, lr 0.1, for gradient-flow time λt = 20.
+
+    Examples
+    --------
+    >>> from sims.studies.diagnosis import diagnosis_point
+    >>> out = diagnosis_point(rng=None, p=0.01, n=4, m=8, l1=0.1, instances=2, init_seed=3)
+    >>> out["incidental"], out["better"], [round(x, 4) for x in out["saving"]]
+    ([0, 1], [False, True], [0.0, 0.0199])
+    """
     gen = np.random.default_rng(init_seed)
     W = train_cooccurrence(ModelSpec(n=n, m=m, l1=l1), flow_time_config(l1, instances), Cooccurrence(p=p),
                            rng=gen, metrics=lambda W, s: {}).W

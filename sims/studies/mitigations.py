@@ -58,7 +58,21 @@ KICK = 1.0  # late-kick arm: perturbation ε·N(0, 1/m) of the trained weights
 
 def distinct_argmax_start(W0: np.ndarray, *, rng) -> np.ndarray:
     """W0 with each feature's largest-|W| entry swapped onto its own neuron (a random injection
-    features → neurons), so no two features share an initial argmax; shape (instances, n, m), m ≥ n."""
+    features → neurons), so no two features share an initial argmax; shape (instances, n, m), m ≥ n.
+
+    Each row keeps its multiset of entries (two entries swap), so its norms are unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.mitigations import distinct_argmax_start
+    >>> W0 = np.random.default_rng(0).normal(0.0, 8**-0.5, size=(1, 4, 8))
+    >>> np.abs(W0).argmax(axis=-1).tolist()  # features 0 and 3 share neuron 6
+    [[6, 4, 5, 6]]
+    >>> W = distinct_argmax_start(W0, rng=0)
+    >>> np.abs(W).argmax(axis=-1).tolist(), bool(np.array_equal(np.sort(W, axis=-1), np.sort(W0, axis=-1)))
+    ([[2, 4, 3, 6]], True)
+    """
     W = np.array(W0, dtype=float, copy=True)
     I, n, m = W.shape
     if m < n:
@@ -74,7 +88,17 @@ def distinct_argmax_start(W0: np.ndarray, *, rng) -> np.ndarray:
 
 def orthonormal_rows(W0: np.ndarray) -> np.ndarray:
     """(W0W0ᵀ)^{−1/2}W0 = UVᵀ for W0 = UΣVᵀ: the rows closest to W0's (Frobenius) that are orthonormal
-    (symmetric orthogonalisation: no row is privileged); shape (..., n, m), full row rank, m ≥ n."""
+    (symmetric orthogonalisation: no row is privileged); shape (..., n, m), full row rank, m ≥ n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.mitigations import orthonormal_rows
+    >>> W0 = np.random.default_rng(0).normal(0.0, 8**-0.5, size=(2, 4, 8))
+    >>> W = orthonormal_rows(W0)
+    >>> W.shape, bool(np.allclose(W @ W.swapaxes(-1, -2), np.eye(4)))
+    ((2, 4, 8), True)
+    """
     U, _, Vt = np.linalg.svd(np.asarray(W0, dtype=float), full_matrices=False)
     return U @ Vt
 
@@ -84,7 +108,14 @@ def orthonormal_coincidence_ratio(n: int, m: int, *, samples: int = 2000, seed: 
     """r(n, m) = E[# feature pairs with the same initial argmax neuron] for orthonormalised starts
     (``orthonormal_rows`` of N(0, 1/m)) over the same for the Gaussian starts, estimated from ``samples``
     paired starts with a fixed ``seed`` (deterministic; relative SE ≈ √(2m/(n(n − 1)·samples)), 1.5% at
-    n = 32, m = 128). 1 for n = 1; < 1 otherwise (orthonormality repels shared argmaxes)."""
+    n = 32, m = 128). 1 for n = 1; < 1 otherwise (orthonormality repels shared argmaxes). Cached per arguments.
+
+    Examples
+    --------
+    >>> from sims.studies.mitigations import orthonormal_coincidence_ratio
+    >>> round(orthonormal_coincidence_ratio(4, 8, samples=200), 4), orthonormal_coincidence_ratio(1, 8)
+    (0.3602, 1.0)
+    """
     n = validate.integer("n", n, minimum=1)
     m = validate.integer("m", m, minimum=n)
     if n == 1:
@@ -141,7 +172,19 @@ def mitigation_counts(*, arm: str, n: int, m: int, l1: float, instances: int, rn
     """Train ``instances`` models under ``arm`` (see ``ARMS``) with ``recipe`` ("prox-gd": the module's
     gradient-flow-faithful recipe; "adamw": the paper's, lr 1e-3, 7500 steps, float32) and return per-instance
     "shared" (opposite-sign shared neurons), "same_sign" and "excess_loss" (loss − n·ℓ*(λ)). The co-occurrence
-    arm uses p = 0.1λ under either recipe."""
+    arm uses p = 0.1λ under either recipe.
+
+    Code units: λ = ``l1`` on the summed loss; prox-GD trains for gradient-flow time λt = 20 (t = lr·steps,
+    round(20/(0.1·λ)) optimiser steps); counts are neurons, losses summed over the n one-hot inputs.
+
+    Examples
+    --------
+    >>> from sims.studies.mitigations import mitigation_counts
+    >>> base = mitigation_counts(arm="baseline", n=4, m=8, l1=0.1, instances=2, rng=0)  # 2000 steps
+    >>> wide = mitigation_counts(arm="wider", n=4, m=8, l1=0.1, instances=2, rng=0)
+    >>> base["shared"].tolist(), wide["shared"].tolist(), [round(float(x), 4) for x in base["excess_loss"]]
+    ([1, 0], [0, 0], [0.0, 0.0])
+    """
     validate.choice("arm", arm, ARMS)
     validate.choice("recipe", recipe, RECIPES)
     n = validate.integer("n", n, minimum=2)
@@ -187,7 +230,17 @@ def kurtosis_encodings(*, kappa: float, rng, n: int = 16, m: int = 64, l1: float
     standard deviation ``sigma``, with L1 ``l1``; proximal GD, lr 0.01 (the noise-counts rate at m = 64),
     ``steps`` optimiser steps. The kurtosis rule predicts the fourth norm F = Σ_k W_ik⁴/(Σ_k W_ik²)² to
     rise (winner-take-all) for κ < 0 and fall (spread) for κ > 0. Returns per-instance "fourth_norm" (mean
-    over features) and "multi_feature" (neurons with ≥ 2 strong features, ``sims.measure.metrics.multi_feature_neurons``)."""
+    over features) and "multi_feature" (neurons with ≥ 2 strong features, ``sims.measure.metrics.multi_feature_neurons``).
+
+    Code units: λ = ``l1`` on the summed loss, σ the noise's standard deviation, ``steps`` optimiser steps.
+
+    Examples
+    --------
+    >>> from sims.studies.mitigations import kurtosis_encodings
+    >>> out = kurtosis_encodings(kappa=-2.0, rng=0, n=4, m=8, instances=2, steps=200)
+    >>> out["fourth_norm"].round(3).tolist(), out["multi_feature"].tolist()
+    ([0.281, 0.345], [5, 2])
+    """
     spec = ModelSpec(n=n, m=m, l1=l1, noise=NoiseSpec(family="three-point", sigma=sigma, kurtosis=kappa))
     W = train(spec, TrainConfig(optimizer="prox_gd", lr=0.01, steps=steps, instances=instances,
                                 record=Schedule(points=2)), rng=rng, metrics=lambda W, s: {}).W
@@ -197,11 +250,32 @@ def kurtosis_encodings(*, kappa: float, rng, n: int = 16, m: int = 64, l1: float
 def mitigation_point(*, rng, recipe: str, arm: str, n: int, m: int, instances: int, init_seed: int) -> dict:
     """``mitigation_counts`` at the recipe's λ (``RECIPE_L1``), seeded by ``init_seed`` rather than the point's
     own stream ``rng`` (unused), so every arm of one width starts from the same weights and the comparisons
-    are paired."""
+    are paired. Code units (see ``mitigation_counts``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.mitigations import mitigation_counts, mitigation_point
+    >>> out = mitigation_point(rng=None, recipe="prox-gd", arm="baseline", n=4, m=8, instances=2, init_seed=0)
+    >>> same = mitigation_counts(arm="baseline", n=4, m=8, l1=0.1, instances=2, rng=0)
+    >>> out["shared"].tolist(), all(np.array_equal(out[k], same[k]) for k in same)
+    ([1, 0], True)
+    """
     return dict(mitigation_counts(arm=arm, n=n, m=m, l1=RECIPE_L1[recipe], instances=instances, rng=init_seed,
                                   recipe=recipe))
 
 
 def kurtosis_point(*, rng, kappa: float, instances: int, init_seed: int) -> dict:
-    """``kurtosis_encodings`` seeded by ``init_seed`` (``rng`` unused): paired starts across κ."""
+    """``kurtosis_encodings`` seeded by ``init_seed`` (``rng`` unused): paired starts across κ.
+
+    At ``kurtosis_encodings``' default size (n = 16, m = 64, 40000 prox-GD steps at lr 0.01, λ = ``l1`` = 0.01
+    in code units), which a point cannot change: about 2 s even for one instance, so the example is skipped.
+
+    Examples
+    --------
+    >>> from sims.studies.mitigations import kurtosis_point
+    >>> out = kurtosis_point(rng=None, kappa=-2.0, instances=1, init_seed=0)  # doctest: +SKIP
+    >>> out["fourth_norm"].round(3).tolist(), out["multi_feature"].tolist()  # doctest: +SKIP
+    ([0.739], [4])
+    """
     return dict(kurtosis_encodings(kappa=kappa, instances=instances, rng=init_seed))

@@ -48,7 +48,19 @@ def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: i
     expected drift is exactly 0). Returns arrays of length ``runs``: "slope" and "control" (per step,
     recorded ``records`` + 1 times), "drift" = slope − control (unbiased, lower variance), "start"
     (mean F at t0) and, with ``predict``, "edgeworth" = lr·``edgeworth_fourth_norm_drift`` at the
-    weights of step t0 (the first-order prediction per step).
+    weights of step t0 (the first-order prediction per step). Units: λ = 0; slopes are per optimiser step
+    (divide by ``lr`` for the rate per unit gradient-flow time t = lr·steps, code units).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.noise_drift import measured_fourth_norm_drift
+    >>> out = measured_fourth_norm_drift(n=4, m=8, sigma=0.1, lr=0.02, t0=100, window=100, runs=2, instances=2,
+    ...                                  rng=0, predict=True)
+    >>> sorted(out), out["start"].round(3).tolist()  # E F(t0) = 3/(m + 2) = 0.3
+    (['control', 'drift', 'edgeworth', 'slope', 'start'], [0.267, 0.326])
+    >>> np.round(out["drift"] * 1e6, 1).tolist(), bool(np.array_equal(out["drift"], out["slope"] - out["control"]))
+    ([-11.2, 32.7], True)
     """
     n = validate.integer("n", n, minimum=2)
     m = validate.integer("m", m, minimum=1)
@@ -86,7 +98,17 @@ def steps_to_fourth_norm(*, n: int, m: int, sigma: float, lr: float, threshold: 
                          instances: int, rng, family: str = "bipolar",
                          every: int = 100) -> float:
     """First recorded step (multiple of ``every``) at which the mean fourth norm over the run's
-    instances reaches ``threshold``, interpolated linearly between records; inf if not by ``max_steps``."""
+    instances reaches ``threshold``, interpolated linearly between records; inf if not by ``max_steps``.
+
+    Units: optimiser steps of plain GD at ``lr`` (λ = 0, hidden noise of ``family`` with standard deviation σ).
+
+    Examples
+    --------
+    >>> from sims.studies.noise_drift import steps_to_fourth_norm
+    >>> kwargs = dict(n=4, m=8, lr=0.02, threshold=0.5, max_steps=2000, instances=2, rng=0)
+    >>> round(steps_to_fourth_norm(sigma=0.3, **kwargs), 1), steps_to_fourth_norm(sigma=0.15, **kwargs)
+    (1855.6, inf)
+    """
     threshold = validate.real("threshold", threshold, minimum=0.0, maximum=1.0)
     max_steps = validate.integer("max_steps", max_steps, minimum=1)
     every = validate.integer("every", every, minimum=1)
@@ -113,6 +135,13 @@ def reduced_ascent_time(m: int, rate: float, *, threshold: float = 0.5, rows: in
     prediction of the time to sparsify; divide by lr for SGD steps. The flow keeps ‖u‖ = 1
     (⟨u, u³ − F u⟩ = 0); it is integrated in τ = rate·t by ``solve_ivp`` (RK45) with a terminal
     event at mean F = threshold.
+
+    Examples
+    --------
+    >>> from sims.studies.noise_drift import reduced_ascent_time
+    >>> t = reduced_ascent_time(8, 1.0, rows=4, rng=0)
+    >>> round(t, 4), round(reduced_ascent_time(8, 2.0, rows=4, rng=0) / t, 6)  # time ∝ 1/rate
+    (0.2889, 0.5)
     """
     rng = validate.generator(rng)
     m = validate.integer("m", m, minimum=2)

@@ -23,14 +23,36 @@ BRUTE_TIMES = (10.0, 100.0, 1e3, 1e4, 3e4)
 
 
 def initial_magnitudes(m: int, scale: float, *, rng: np.random.Generator) -> np.ndarray:
-    """|N(0, scale²/m)|, the simulation's initialisation (paper §2.3(h)); ``rng`` as ``theory.validate.generator``."""
+    """|N(0, scale²/m)|, the simulation's initialisation (paper §2.3(h)); ``rng`` as ``theory.validate.generator``.
+
+    Examples
+    --------
+    >>> from sims.studies.sparsity import initial_magnitudes
+    >>> initial_magnitudes(5, 1.0, rng=0).round(3).tolist()
+    [0.056, 0.059, 0.286, 0.047, 0.24]
+    """
     return np.abs(validate.generator(rng).normal(0.0, scale / np.sqrt(m), m))
 
 
 def sparsity_curves(*, rng: np.random.Generator, m: int, lam: float, scale: float, brute_m: int,
                     points: int) -> Mapping[str, list]:
     """Exact curves of the m-coordinate flow on a log grid t ∈ [1, max(√10/λ, 1.1·t_sparse)], and a
-    brute-force check of a brute_m-coordinate flow at ``BRUTE_TIMES`` against its reduced solution."""
+    brute-force check of a brute_m-coordinate flow at ``BRUTE_TIMES`` against its reduced solution.
+
+    Paper units: dw_k/dt = (1 − ‖w‖²)w_k − λ sign(w_k) with λ = ``lam`` = λ_code/4 and t = 4·t_code. Keep
+    λ·max(``BRUTE_TIMES``) small (the figure's λ = 1e-5 gives 0.3): long after full sparsity the reduced
+    solver slows sharply (a lone survivor's a(t) grows like e^{λt/w*}): λ = 1e-3 (λt = 30) does not finish.
+    The brute force alone (DOP853 to t = 3e4) takes about 1 s at any brute_m, so the example is skipped.
+
+    Examples
+    --------
+    >>> from sims.studies.sparsity import sparsity_curves
+    >>> out = sparsity_curves(rng=0, m=100, lam=1e-4, scale=0.9, brute_m=4, points=3)  # doctest: +SKIP
+    >>> out["t"].round(1).tolist(), out["active"].tolist(), round(out["t_sparse"], 1)  # doctest: +SKIP
+    ([0.0, 1.0, 177.8, 31622.8], [100, 100, 89, 1], 20189.1)
+    >>> out["brute_active"].tolist(), out["winner_is_argmax"]  # doctest: +SKIP
+    ([4, 4, 4, 2, 1], True)
+    """
     rng = validate.generator(rng)
     w0 = initial_magnitudes(m, scale, rng=rng)
     first = solve_single_feature(w0, lam, rtol=RTOL, atol=ATOL)  # until one weight is left
