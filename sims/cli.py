@@ -76,9 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--out", type=Path, help="write report.md, claims.json and figures/ here")
     v.add_argument("--json", action="store_true", help="print the results as JSON")
     v.add_argument("--quiet", action="store_true", help="print nothing; the exit code tells")
+    v.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="run claims in this many worker processes, longest first, with the numbers of a serial "
+                        "run (default: the machine's cores)")
 
     w = sub.add_parser("sweep", help="run a registered parameter sweep, resuming what is on disk")
-    w.add_argument("name", help="sweep name (see sims/runs/registry.py)")
+    w.add_argument("name", help="sweep name (see sims/runs/grids.py)")
     _add_run_options(w, quick="the quick grid instead of the paper's size",
                      out="results go to DIR/NAME/ and DIR/NAME.csv")
 
@@ -222,7 +225,7 @@ def _load_weights(path: Path, key: str):
 
 
 def _verify(args) -> int:
-    from .ledger import run_claim, select_claims
+    from .ledger import run_claims, select_claims
     from .ledger.report import claim_row, write_report
     from .runs.progress import progress_bar
     from .runs.sweep import code_version
@@ -230,18 +233,17 @@ def _verify(args) -> int:
     with _from_argv():
         claims = select_claims(tier=args.tier, ids=args.claim)
     out = _writable_folder(args.out) if args.out is not None else None
-    rows = []
+    done = {}
     start = time.perf_counter()
     with progress_bar(total=len(claims), desc="claims", disable=args.quiet or args.json) as bar:
-        for c in claims:
-            t0 = time.perf_counter()
-            o = run_claim(c, seed=args.seed)
-            rows.append(claim_row(c, o, time.perf_counter() - t0))
+        for c, o, seconds in run_claims(claims, seed=args.seed, workers=args.workers):
+            done[c.id] = claim_row(c, o, seconds)
             bar.update(1)
             if not args.quiet and not args.json:
                 mark = "ok  " if o.status == c.expected else "FAIL"
-                print(f"{mark} {c.id:<22} {o.status:<9} measured {o.measured:<11.4g} "
-                      f"predicted {o.predicted:<11.4g} {o.tolerance}", flush=True)
+                bar.write(f"{mark} {c.id:<22} {o.status:<9} measured {o.measured:<11.4g} "
+                          f"predicted {o.predicted:<11.4g} {o.tolerance}")
+    rows = [done[c.id] for c in claims]  # the ledger's order, whatever order they finished in
     elapsed = time.perf_counter() - start
     header = {"tier": args.tier, "seed": args.seed, "code": code_version(), "seconds": round(elapsed, 2)}
     report = write_report(out, claims, rows, header=header) if out is not None else None

@@ -30,6 +30,7 @@ def test_structure_fractions_name_regular_simplices(k, name):
     assert f["dropped"] == pytest.approx(1 / (k + 2)) and f["other"] == 0.0
 
 
+@pytest.mark.slow
 def test_quick_capacity_reproduction(tmp_path):
     assert main(["reproduce", "capacity", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     with open(tmp_path / "capacity.csv") as f:
@@ -57,6 +58,7 @@ def test_incidental_split_on_constructed_solutions():
     assert (s["polysemantic"], s["free"], s["incidental"], s["necessary"]) == (2, 0, 0, 2)
 
 
+@pytest.mark.slow
 def test_quick_regimes_reproduction(tmp_path):
     assert main(["reproduce", "regimes", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     with open(tmp_path / "regimes.csv") as f:

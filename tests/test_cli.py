@@ -9,9 +9,47 @@ from sims.cli import main
 
 
 def test_verify_quick_prints_every_claim(capsys):
-    assert main(["verify", "--quick", "--claim", "model.forces", "--claim", "model.loss-rows"]) == 0
+    assert main(["verify", "--quick", "--claim", "model.forces", "--claim", "model.loss-rows", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert "model.forces" in out and "model.loss-rows" in out and "2 of 2 claims as expected" in out
+
+
+def test_verify_in_worker_processes_gives_the_serial_numbers(capsys):
+    ids = ["model.init-norm", "noise.fourth-moment", "model.gradient"]
+    args = ["verify", "--json", *[a for i in ids for a in ("--claim", i)]]
+    assert main([*args, "--workers", "1"]) == 0
+    serial = json.loads(capsys.readouterr().out)["claims"]
+    assert main([*args, "--workers", "2"]) == 0
+    parallel = json.loads(capsys.readouterr().out)["claims"]
+    assert [c["id"] for c in parallel] == [c["id"] for c in serial]  # the ledger's order, not finishing order
+    assert [(c["measured"], c["predicted"], c["status"]) for c in parallel] == \
+        [(c["measured"], c["predicted"], c["status"]) for c in serial]
+
+
+def test_run_claims_starts_the_longest_first_and_rejects_bad_workers():
+    from sims.ledger import CLAIMS
+    from sims.ledger.runner import expected_seconds, run_claims
+
+    cost = expected_seconds()
+    assert cost["mitigations.birthday-width"] > cost["model.init-norm"] > 0
+    with pytest.raises(ValueError, match="workers"):
+        list(run_claims([CLAIMS["model.init-norm"]], workers=0))
+
+
+def test_numba_caches_outside_the_source_tree(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import sims
+
+    root = Path(sims.__file__).resolve().parents[1]
+    assert root not in sims.numba_cache_dir().resolve().parents
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    code = "import sims, numba.core.config as c; print(c.CACHE_DIR)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(tmp_path / "incidental-polysemanticity" / "numba")
 
 
 def test_verify_json_and_quiet(capsys):
@@ -26,7 +64,7 @@ def test_verify_exit_code_when_a_claim_disagrees(monkeypatch, capsys):
     from sims import ledger as claims
 
     broken = claims.Outcome(status="refuted", measured=1.0, predicted=0.0, tolerance="x")
-    monkeypatch.setattr(claims, "run_claim", lambda c, seed=0: broken)
+    monkeypatch.setattr(claims.runner, "run_claim", lambda c, seed=0: broken)
     assert main(["verify", "--claim", "model.forces"]) == 1
     assert "unexpected: model.forces" in capsys.readouterr().out
 
@@ -85,7 +123,7 @@ def test_divergence_exits_nonzero_with_the_step(tmp_path, capsys):
 def test_verify_writes_report_json_and_figures(tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["verify", "--quick", "--quiet", "--out", str(out),
-                 "--claim", "train.gd-flow-order", "--claim", "model.forces"]) == 0
+                 "--claim", "train.gd-flow-order", "--claim", "model.forces", "--workers", "1"]) == 0
     assert capsys.readouterr().out == ""
     data = json.loads((out / "claims.json").read_text())
     assert [c["id"] for c in data["claims"]] == ["model.forces", "train.gd-flow-order"]

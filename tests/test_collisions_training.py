@@ -209,6 +209,7 @@ ARGMAX_FLOOR = 0.90  # measured 0.925–0.927 (five runs of 4000 instances); its
 SPARSE_FLOOR = 0.999  # fraction of rows 1-sparse at t = 30: measured 1 − 3/160000; the rest are 2-sparse
 
 
+@pytest.mark.slow
 def test_training_counts_agree_with_distinct_idealisation_where_interference_is_weak():
     """Mean polysemantic count of I3 trained instances = n(n−1)/(4m) ± Z·SE (the "distinct" idealisation,
     exact for m ≥ n, paper §2.4), with SE from its exact variance; and most features end on their initial

@@ -33,6 +33,7 @@ def test_point_no_strict_improvement_at_p0_and_better_iff_incidental_at_p_positi
     assert np.all(np.asarray(pos["saving"]) >= -1e-12) and any(pos["better"])
 
 
+@pytest.mark.slow
 def test_quick_diagnosis_reproduction(tmp_path):
     assert main(["reproduce", "diagnosis", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     with open(tmp_path / "diagnosis.csv") as f:

@@ -99,6 +99,7 @@ def test_bad_input(kwargs, match):
         mitigation_counts(**base)
 
 
+@pytest.mark.slow
 def test_quick_mitigations_reproduction(tmp_path):
     assert main(["reproduce", "mitigations", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     with open(tmp_path / "mitigations.csv") as f:

@@ -12,6 +12,7 @@ from theory.noise_drift import (edgeworth_fourth_norm_drift, predicted_fourth_no
                                 simplex_margin_factor)
 
 
+@pytest.mark.slow
 @given(st.integers(min_value=2, max_value=200))
 def test_random_direction_gradient_square_matches_monte_carlo(m):
     # E‖∇F(u)‖² over 20000 uniform unit vectors; the relative SE of the MC mean is < 2% for every m here,

@@ -169,6 +169,7 @@ def _scipy_reduced_jacobian(_, y, lam, init):
     return np.array([[-2 * a * a * (e @ e), 2 * a * a * e.sum()], [-lam / a, 0.0]])
 
 
+@pytest.mark.slow
 @given(m=st.integers(min_value=2, max_value=3000), lam=lams, seed=seeds, scale=scales)
 def test_compiled_radau_matches_scipy_radau(m, lam, seed, scale):
     """The compiled port (sims.dynamics._radau) against scipy's own Radau on the same right-hand side and

@@ -52,6 +52,7 @@ run_sweep(Sweep(name="k", point=noisy_sum, grid=grid, fixed={"delay": 0.25}, see
 """
 
 
+@pytest.mark.slow
 def test_sweep_killed_mid_run_resumes_with_identical_results(tmp_path):
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(out)], cwd=ROOT)

@@ -24,6 +24,7 @@ def test_sweeps_keep_np_within_the_first_order_range():
         assert max(s.fixed["ps"]) * s.fixed["n"] <= 0.8 and s.fixed["ps"][0] == 0.0
 
 
+@pytest.mark.slow
 def test_quick_tradeoff_reproduction(tmp_path):
     assert main(["reproduce", "tradeoff", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "tradeoff.png").stat().st_size > 0

@@ -1,7 +1,8 @@
 """The claims ledger: every claim, the paper's or ours, with its theory prediction, its
 independent check and its test. Importing this module registers every topic's claims.
 
-The machinery (``Claim``, ``Outcome``, the registry) is in ``core``, the report writer in ``report``; one module
+The machinery (``Claim``, ``Outcome``, the registry) is in ``core``, the runner in ``runner``, the report writer in
+``report``; one module
 per topic holds its claims: ``derivations`` (every sympy derivation), ``model`` (loss, gradient, forces,
 optimisers), ``collisions`` (n²/(4m)), ``collision_training`` (sharing and winners in trained models),
 ``cooccurrence`` (co-occurring features), ``diagnosis`` (reading incidental polysemanticity off trained
@@ -10,19 +11,8 @@ weights), ``mitigations`` (levers against it), ``noise`` (hidden noise, kurtosis
 features on one neuron).
 """
 
-from . import (  # noqa: F401  (importing registers the claims)
-    collision_training,
-    collisions,
-    cooccurrence,
-    derivations,
-    diagnosis,
-    mitigations,
-    model,
-    noise,
-    noise_dynamics,
-    noise_speed,
-    single_feature,
-)
 from .core import CLAIMS, Claim, Outcome, claim, run_claim, select_claims, within
+from .runner import TOPICS, expected_seconds, run_claims  # importing the runner registers every claim
 
-__all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "within"]
+__all__ = ["CLAIMS", "TOPICS", "Claim", "Outcome", "claim", "expected_seconds", "run_claim", "run_claims",
+           "select_claims", "within"]

@@ -14,6 +14,9 @@ class _NoBar:
     def update(self, n=1):
         pass
 
+    def write(self, line: str) -> None:
+        print(line, flush=True)
+
     def __enter__(self):
         return self
 
@@ -24,8 +27,8 @@ class _NoBar:
 def progress_bar(*, total: int, desc: str, disable: bool = False):
     """A tqdm bar on stderr, or a silent stand-in when disabled or tqdm is not installed.
 
-    Use it as a context manager; ``update(n)`` advances it by n of ``total`` (labelled ``desc``). Nothing is
-    written to stdout either way.
+    Use it as a context manager; ``update(n)`` advances it by n of ``total`` (labelled ``desc``);
+    ``write(line)`` prints a line to stdout above the bar (``tqdm.write``), which stays on the last line.
 
     Examples
     --------
@@ -44,4 +47,6 @@ def progress_bar(*, total: int, desc: str, disable: bool = False):
         from tqdm.auto import tqdm
     except ImportError:
         return _NoBar()
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+    bar.write = lambda line: tqdm.write(line, file=sys.stdout)  # above the bar, on stdout
+    return bar
