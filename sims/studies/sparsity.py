@@ -14,7 +14,7 @@ from theory import validate
 
 from ..dynamics.single_feature import solve_single_feature
 
-__all__ = ["BRUTE_TIMES", "RTOL", "ATOL", "initial_magnitudes", "sparsity_curves"]
+__all__ = ["BRUTE_TIMES", "RTOL", "ATOL", "random_initial_magnitudes", "sparsity_curves"]
 
 RTOL, ATOL = 1e-10, 1e-12
 
@@ -22,13 +22,13 @@ RTOL, ATOL = 1e-10, 1e-12
 BRUTE_TIMES = (10.0, 100.0, 1e3, 1e4, 3e4)
 
 
-def initial_magnitudes(m: int, scale: float, *, rng: np.random.Generator) -> np.ndarray:
+def random_initial_magnitudes(m: int, scale: float, *, rng: np.random.Generator) -> np.ndarray:
     """|N(0, scale²/m)|, the simulation's initialisation (paper §2.3(h)); ``rng`` as ``theory.validate.generator``.
 
     Examples
     --------
-    >>> from sims.studies.sparsity import initial_magnitudes
-    >>> initial_magnitudes(5, 1.0, rng=0).round(3).tolist()
+    >>> from sims.studies.sparsity import random_initial_magnitudes
+    >>> random_initial_magnitudes(5, 1.0, rng=0).round(3).tolist()
     [0.056, 0.059, 0.286, 0.047, 0.24]
     """
     return np.abs(validate.generator(rng).normal(0.0, scale / np.sqrt(m), m))
@@ -54,7 +54,7 @@ def sparsity_curves(*, rng: np.random.Generator, m: int, lam: float, scale: floa
     ([4, 4, 4, 2, 1], True)
     """
     rng = validate.generator(rng)
-    w0 = initial_magnitudes(m, scale, rng=rng)
+    w0 = random_initial_magnitudes(m, scale, rng=rng)
     first = solve_single_feature(w0, lam, rtol=RTOL, atol=ATOL)  # until one weight is left
     t_end = max(np.sqrt(10.0) / lam, 1.1 * first.t_sparse)
     sol = solve_single_feature(w0, lam, t_end=t_end, rtol=RTOL, atol=ATOL)
@@ -62,7 +62,7 @@ def sparsity_curves(*, rng: np.random.Generator, m: int, lam: float, scale: floa
     out = {"t": t, "active": sol.active(t), "l1_norm": sol.l1_norm(t), "sq_norm": sol.sq_norm(t),
            "threshold": sol.threshold(t), "t_sparse": first.t_sparse, "winner_is_argmax":
            bool(np.array_equal(np.flatnonzero(sol.weights(t_end)), [np.argmax(w0)])), "w0_l1": float(np.sum(w0))}
-    small = initial_magnitudes(brute_m, scale, rng=rng)
+    small = random_initial_magnitudes(brute_m, scale, rng=rng)
     bf = solve_single_feature(small, lam, BRUTE_TIMES, method="brute-force", rtol=RTOL, atol=ATOL)
     red = solve_single_feature(small, lam, BRUTE_TIMES, rtol=RTOL, atol=ATOL)
     exact = np.array([np.abs(red.weights(s)) for s in BRUTE_TIMES])
