@@ -163,3 +163,51 @@ def test_divergence_on_the_per_instance_path(monkeypatch):
     monkeypatch.setattr(importlib.import_module("sims.dynamics.train"), "PER_INSTANCE_MIN_SIZE", 0)
     with pytest.raises(DivergenceError, match=r"at step \d+"):
         run(ModelSpec(n=3, m=4), 100, optimizer="gd", lr=10.0, instances=2, W0=np.full((2, 3, 4), 2.0))
+
+
+@given(seed=seeds, dead=st.lists(st.integers(0, 9), min_size=1, max_size=5))
+@settings(max_examples=20)
+def test_an_all_zero_column_has_zero_gradient(seed, dead):
+    """The fact behind training on live columns only: (∂L_data/∂W)_ik = Σ_j S_ij W_jk = 0 when
+    column k of W is zero (no noise), so (proximal) GD leaves the column at 0."""
+    W = np.random.default_rng(seed).normal(0, 0.3, size=(2, 6, 10))
+    W[:, :, dead] = 0.0
+    assert np.all(data_gradient(W)[:, :, dead] == 0.0)
+    assert np.all(loss_gradient(W, l1=0.1)[:, :, dead] == 0.0)
+
+
+@pytest.mark.parametrize("optimizer,per_instance", [("prox_gd", False), ("prox_gd", True), ("gd", False)])
+def test_training_on_live_columns_changes_no_number(optimizer, per_instance, monkeypatch):
+    """Prox-GD kills most columns early (n live of m); the steps then run on the live columns only.
+    Same weights and history as training at full width, and the same as a direct transcription."""
+    import importlib
+
+    module = importlib.import_module("sims.dynamics.train")
+    monkeypatch.setattr(module, "PER_INSTANCE_MIN_SIZE", 0 if per_instance else 2**62)
+    compacted = []
+    live_columns = module._live_columns
+
+    def spy(*args):
+        out = live_columns(*args)
+        compacted.append(out is not None)
+        return out
+
+    monkeypatch.setattr(module, "_live_columns", spy)
+    spec = ModelSpec(n=6, m=40, l1=0.3)
+    lr, steps = 0.05, 1300
+    config = TrainConfig(optimizer=optimizer, lr=lr, steps=steps, instances=3, record=Schedule(every=300))
+    narrow = train(spec, config, rng=3)
+    if optimizer == "prox_gd":
+        assert any(compacted), "prox-GD at λt = 19.5 must leave few live columns"
+        assert np.all(np.count_nonzero(np.abs(narrow.W).max(axis=1), axis=1) <= 0.75 * spec.m)
+    monkeypatch.setattr(module, "COMPACT_FRACTION", 0.0)
+    full = train(spec, config, rng=3)
+    np.testing.assert_array_equal(narrow.W, full.W)
+    for key in full.history:
+        np.testing.assert_array_equal(narrow.history[key], full.history[key])
+    if optimizer == "prox_gd":
+        W = narrow.W0.copy()
+        for _ in range(steps):
+            U = W - lr * data_gradient(W)
+            W = np.sign(U) * np.maximum(np.abs(U) - lr * spec.l1, 0)
+        np.testing.assert_allclose(narrow.W, W, rtol=1e-12, atol=1e-14)

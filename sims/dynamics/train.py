@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -247,6 +247,31 @@ class _Update:
                              dt(self.config.eps))
 
 
+#: Train on the live columns once at most this fraction of the current width is live.
+COMPACT_FRACTION = 0.75
+
+
+def _live_columns(W: np.ndarray, work: np.ndarray, cols: np.ndarray | None):
+    """The live columns of every instance, gathered into a narrower array, or None if not worth it.
+
+    ``work`` holds columns ``cols`` (instances, K) of W (all of W when ``cols`` is None). A column
+    k of an instance is dead when W_ik = 0 for every feature i: then (∂L_data/∂W)_ik = Σ_j S_ij W_jk = 0
+    (no noise), and a (proximal) GD step leaves it 0, so dropping it changes no arithmetic except
+    the order of the sums in W Wᵀ (last-bit differences). Returns ``(work, cols)`` with width
+    K = the largest live count over instances, each instance's live columns first (in order), then
+    dead ones as padding (zero columns that stay zero), when K ≤ ``COMPACT_FRACTION`` × current width.
+    """
+    live = np.any(work != 0, axis=1)
+    K = max(int(live.sum(axis=1).max()), 1)
+    if K > COMPACT_FRACTION * work.shape[2]:
+        return None
+    if cols is not None:
+        np.put_along_axis(W, np.broadcast_to(cols[:, None, :], work.shape), work, axis=2)
+    live = np.any(W != 0, axis=1)
+    cols = np.argsort(~live, axis=1, kind="stable")[:, :K]
+    return np.ascontiguousarray(np.take_along_axis(W, cols[:, None, :], axis=2)), cols
+
+
 #: Longest run of steps between synchronisations of the worker threads (bounds the pre-drawn noise).
 STRETCH = 256
 
@@ -407,16 +432,30 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
         def step_fn(W, update):
             return _batched_steps(W, update, lambda Wc: custom(Wc, rng=gen))
     else:
-        step_fn = _per_instance_steps if _use_per_instance(W) else _batched_steps
+        per_instance = _use_per_instance(W)  # decided at full width: compacting keeps the layout
+
+        def step_fn(W, update):
+            return (_per_instance_steps if per_instance else _batched_steps)(W, update)
     next_record = 0
     if record_steps[0] == 0:  # always true: schedules include step 0
         record(W, 0)
         next_record = 1
+    # Without noise, a custom gradient or optimiser state, an all-zero column of W has zero gradient
+    # and stays zero, so the steps run on the live columns only (``_live_columns``).
+    compactable = gradient is None and spec.noise is None and config.optimizer != "adamw"
+    work, cols = W, None
     done = 0
-    with step_fn(W, update) as advance:
+    with ExitStack() as stack:
+        advance = stack.enter_context(step_fn(work, update))
         # run stretches of steps between records; noise is drawn per step, in order, beforehand
         for stop in record_steps[next_record:]:
             while done < stop:
+                if compactable and done > 0:
+                    live = _live_columns(W, work, cols)
+                    if live is not None:
+                        stack.close()
+                        work, cols = live
+                        advance = stack.enter_context(step_fn(work, update))
                 steps = range(done + 1, min(int(stop), done + STRETCH) + 1)
                 xis = [None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
                        for _ in steps]
@@ -424,8 +463,9 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
                 if bad:
                     raise DivergenceError(bad, config.optimizer, config.lr)
                 done = steps[-1]
+            if cols is not None:
+                np.put_along_axis(W, np.broadcast_to(cols[:, None, :], work.shape), work, axis=2)
             record(W, int(stop))
-
     history = {key: np.stack(values) for key, values in records.items()}
     weights = np.stack(snapshots) if config.keep_weights else None
     return TrainResult(spec, config, W0, W, record_steps, history, weights, seed)
