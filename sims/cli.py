@@ -275,7 +275,13 @@ def _sweep(args) -> int:
 
 
 def _reproduce(args) -> int:
-    from .figures.registry import RunOptions, load_all
+    """One figure, or ``all``: one after another (each sweep spread over ``--workers`` processes or the
+    ``--scheduler``), or with ``--workers N`` > 1 and no scheduler, whole figures N at a time in worker
+    processes, the longest first (``run_reproductions``); the files are identical either way. Each figure's
+    line is printed as it finishes (completion order: the registry's order when they run one after another),
+    above a progress bar of the figures when they run concurrently."""
+    from .figures.registry import RunOptions, load_all, run_reproductions
+    from .runs.progress import progress_bar
 
     registry = load_all()
     names = list(registry) if args.name == "all" else [args.name]
@@ -288,11 +294,14 @@ def _reproduce(args) -> int:
     _scheduler_available(args.scheduler)
     _plotting_available()
     out = _writable_folder(args.out)
-    for name in names:
-        t0 = time.perf_counter()
-        files = registry[name].run(out, options)
-        if not args.quiet:
-            print(f"{name}: wrote {', '.join(str(f) for f in files)} ({time.perf_counter() - t0:.1f} s)")
+    concurrent = len(names) > 1 and args.workers > 1 and args.scheduler is None
+    runs = run_reproductions([registry[name] for name in names], out, options,
+                             workers=args.workers if concurrent else 1)
+    with progress_bar(total=len(names), desc="figures", disable=args.quiet or not concurrent) as bar:
+        for repro, files, seconds in runs:
+            bar.update(1)
+            if not args.quiet:
+                bar.write(f"{repro.name}: wrote {', '.join(str(f) for f in files)} ({seconds:.1f} s)")
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sims.ledger import CLAIMS, Claim, Outcome, expected_seconds, run_claim, select_claims
+from sims.ledger.core import claim_stream_key
 
 #: A quick claim that took longer than this on the reference machine (``sims/ledger/claim_seconds.json``)
 #: runs in the slow tier here; ``incidental verify --quick`` runs every quick claim either way.
@@ -15,9 +16,11 @@ SLOW_CLAIM_SECONDS = 3.0
 QUICK = [pytest.param(c.id, marks=pytest.mark.slow) if expected_seconds().get(c.id, 0.0) > SLOW_CLAIM_SECONDS
          else c.id for c in select_claims(tier="quick")]
 
-#: Every quick claim's measured and predicted values at seed 0, recorded from the code before the package
-#: was reorganised into role subpackages; a refactoring must leave them unchanged.
-RECORDED = json.loads((Path(__file__).parent / "data" / "quick_claims_before_layout.json").read_text())["claims"]
+#: Every quick claim's measured and predicted values at seed 0 (each claim on its own stream,
+#: ``claim_stream_key``); a refactoring must leave them unchanged. A deliberate change of a claim's size or
+#: method re-records them: ``incidental verify --quick --out DIR`` then
+#: ``python tests/data/record_quick_claims.py DIR/claims.json``.
+RECORDED = json.loads((Path(__file__).parent / "data" / "quick_claims_record.json").read_text())["claims"]
 
 
 def _same(a: float, b: float) -> bool:
@@ -64,3 +67,8 @@ def test_runs_are_reproducible():
     c = CLAIMS["model.init-norm"]
     assert run_claim(c, seed=3) == run_claim(c, seed=3)
     assert run_claim(c, seed=3).measured != run_claim(c, seed=4).measured
+
+
+def test_every_claim_has_its_own_random_stream():
+    """Claims are independent evidence: no two claims may share a random stream (an id's prefix is not enough)."""
+    assert len({claim_stream_key(claim_id) for claim_id in CLAIMS}) == len(CLAIMS)

@@ -3,6 +3,8 @@ agreement of the two gradient routes, and bad input."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sims.dynamics.cooccurrence import Cooccurrence, train_cooccurrence
 from sims.dynamics.schedule import Schedule
@@ -11,7 +13,7 @@ from theory import ModelSpec
 from theory.cooccurrence import (expected_loss_exact, expected_loss_pairwise, first_order_loss,
                                  first_order_loss_gradient, loss_minibatch)
 
-from .strategies import central_differences
+from .strategies import central_differences, seeds
 
 
 def _config(optimizer, steps=200, lr=0.02, instances=3):
@@ -100,3 +102,16 @@ def test_bad_training_arguments():
     with pytest.raises(ValueError, match="noise"):
         train_cooccurrence(ModelSpec(n=3, m=4, noise=NoiseSpec(family="bipolar", sigma=0.1)), _config("gd"),
                            Cooccurrence(p=0.1))
+
+
+@given(seed=seeds, n=st.integers(1, 9), instances=st.integers(1, 4))
+@settings(max_examples=25)
+def test_compiled_pair_sums_equal_the_tensor_route(seed, n, instances):
+    """The training gradient's three-body sums Σ_k ReLU(G_ij + G_kj): compiled loop against the n³ tensor."""
+    from sims.dynamics.cooccurrence import _compiled_pair_sums
+    from theory.cooccurrence import relu_pair_sums
+
+    W = np.random.default_rng(seed).normal(size=(instances, n, n + 2))
+    G = W @ np.swapaxes(W, -1, -2)
+    np.testing.assert_allclose(_compiled_pair_sums(G), relu_pair_sums(G), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(_compiled_pair_sums(G[0]), relu_pair_sums(G[0]), rtol=1e-13, atol=1e-13)

@@ -49,6 +49,7 @@ __all__ = [
     "first_order_coefficient",
     "first_order_loss",
     "first_order_loss_gradient",
+    "relu_pair_sums",
     "loss_minibatch",
     "lossless_capacity",
     "monosemantic_loss",
@@ -363,7 +364,24 @@ def first_order_loss(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     return loss(W) + p * first_order_coefficient(W) + _penalty(W, l1)
 
 
-def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
+def relu_pair_sums(G) -> np.ndarray:
+    """P_ij = Σ_k ReLU(G_ij + G_kj), the three-body sums of the first-order gradient; shape of G (..., n, n).
+
+    Through the (..., n, n, n) tensor G_ij + G_kj: O(n³) time and memory per instance. Units of G.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.cooccurrence import relu_pair_sums
+    >>> relu_pair_sums(np.array([[1.0, -0.5], [-0.5, 1.0]])).tolist()  # e.g. P_01 = ReLU(−1) + ReLU(0.5)
+    [[2.5, 0.5], [0.5, 2.5]]
+    """
+    G = np.asarray(G, dtype=np.float64)
+    U = G[..., :, None, :] + G[..., None, :, :]                        # [i, k, j] = G_ij + G_kj
+    return np.maximum(U, 0.0, out=U).sum(axis=-2)
+
+
+def first_order_loss_gradient(W, p: float, *, l1: float = 0.0, pair_sums=None) -> np.ndarray:
     """∂(L_0 + pL_1 + λ‖W‖₁)/∂W = ∂L_0/∂W + p(D + Dᵀ)W + λ sign W, D = ∂L_1/∂G; shape of W.
 
     Units: loss per active feature (dimensionless, summed squared error); λ = λ_code (paper λ′ = λ/4).
@@ -373,6 +391,10 @@ def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     truncated pairwise loss, whose one-feature weight (1 − p)^{n−1} shrinks the data term against λ
     when np is not small, the first-order objective keeps each feature's self-reconstruction at
     weight 1 (L_1 = E₂ − (n − 1)E₁): the training objective of choice for np ≲ 1. O(n³) per instance.
+
+    ``pair_sums``, if given, computes the three-body sums P_ij = Σ_k ReLU(G_ij + G_kj) from G (shape
+    (..., n, n), a float64 array) in place of the n³ numpy tensor (``relu_pair_sums``); the training code
+    passes a compiled one.
 
     Examples
     --------
@@ -398,8 +420,7 @@ def first_order_loss_gradient(W, p: float, *, l1: float = 0.0) -> np.ndarray:
     D[..., eye] = np.sum(np.where(eye, 0.0, r - 2 * (diag[..., :, None] - 1)), axis=-1)
     # three-body: Σ_k over all k of ReLU(G_ij + G_kj) − (G_ij)₊, minus the k = i term (G_ij)₊ and the k = j
     # term ReLU(G_ij + G_jj) − (G_ij)₊; nothing on the diagonal (no mask over the n³ tensor)
-    U = G[..., :, None, :] + G[..., None, :, :]                        # [i, k, j] = G_ij + G_kj
-    S = np.maximum(U, 0.0, out=U).sum(axis=-2)                          # Σ_k ReLU(G_ij + G_kj)
+    S = (pair_sums or relu_pair_sums)(G)                                # Σ_k ReLU(G_ij + G_kj)
     three = S - n * np.maximum(G, 0.0) - np.maximum(G + diag[..., None, :], 0.0)
     D += 2 * np.where(eye, 0.0, three)
     D = output_error_derivative(G) + p * D                              # ∂(L_0 + pL_1)/∂G, one product below

@@ -30,6 +30,7 @@ from theory.cooccurrence import (expected_loss_pairwise, expected_loss_pairwise_
 from theory.spec import ModelSpec
 
 from ..measure.metrics import band_polysemantic_count, dominant_polysemantic_count
+from . import _kernels
 from .schedule import Schedule
 from .train import TrainConfig, TrainResult, train
 
@@ -37,6 +38,12 @@ __all__ = ["ESTIMATORS", "Cooccurrence", "cooccurrence_metrics", "flow_time_conf
            "train_cooccurrence"]
 
 ESTIMATORS = ("first-order", "pairwise", "minibatch")
+
+
+def _compiled_pair_sums(G: np.ndarray) -> np.ndarray:
+    """``theory.cooccurrence.relu_pair_sums`` by the compiled kernel (no n³ tensor), for any leading shape."""
+    flat = np.ascontiguousarray(G, dtype=np.float64).reshape((-1,) + G.shape[-2:])
+    return _kernels.relu_pair_sums(flat).reshape(G.shape)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +79,7 @@ class Cooccurrence:
     def gradient(self, W: np.ndarray, *, rng) -> np.ndarray:
         """∂L_p^{data}/∂W (no L1 term) by the chosen route; shape of W."""
         if self.estimator == "first-order":
-            return first_order_loss_gradient(W, self.p)
+            return first_order_loss_gradient(W, self.p, pair_sums=_compiled_pair_sums)
         if self.estimator == "pairwise":
             return expected_loss_pairwise_gradient(W, self.p)
         return loss_minibatch(W, self.p, self.batch, rng=rng).gradient

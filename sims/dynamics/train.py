@@ -286,7 +286,13 @@ def _use_per_instance(W: np.ndarray) -> bool:
 @contextmanager
 def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarray], np.ndarray] | None = None):
     """One step for all instances at once: batched BLAS products, then one parallel kernel pass.
-    ``gradient(W)``, if given, replaces the one-hot data gradient (``train``'s ``gradient``)."""
+    ``gradient(W)``, if given, replaces the one-hot data gradient (``train``'s ``gradient``).
+
+    With several instances the products are small and BLAS runs single-threaded: a threaded BLAS
+    spinning next to numba's threads made a step of 8 instances at n = 64, m = 128 about 20× slower
+    (``bench/bench_train_threads.py``)."""
+    from threadpoolctl import threadpool_limits
+
     grad = np.empty_like(W)
     flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
 
@@ -301,7 +307,11 @@ def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarra
                 return step
         return 0
 
-    yield advance
+    if W.shape[0] >= 2:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield advance
+    else:
+        yield advance
 
 
 @contextmanager

@@ -50,7 +50,12 @@ def _variance_z(counts: np.ndarray, var: float) -> float:
        prediction="theory.expected_polysemantic_signed_slots, theory.variance_polysemantic_signed_slots",
        evidence="sims.measure.idealisations (idealisation='signed-slots'), n = 256, m ∈ {256, 4096}, 2·10⁴ trials each; "
                 "largest |z| of the 2 means (exact SE) and 2 variances (SE from the sample fourth moment); z ≤ 5, "
-                "false failure ≤ 4 × 5.7e-7",
+                "false failure ≤ 4 × 5.7e-7. Power: against the distinct-neurons idealisation (mean n(n−1)/(4m), its "
+                "variance), off by 24.1 and −2.87 at m = 256 (sd 4.35 and 26.9 per trial), 2·10⁴ trials give z = "
+                "785 and 15 (false pass ≈ 0 and 8e-24; smallest trials for false pass ≤ 5%: 2 and 3866); at m = 4096 "
+                "(off by 0.121 and 0.107, sd 1.91 and 5.42) z = 9.0 and 2.8 (false pass 3e-5 and 99%; smallest 10898 "
+                "and 113525), so the variance formula is told apart from the distinct one at m = 256 only; 0.35 s, "
+                "kept",
        test="tests/test_claims.py::test_quick_claim[collisions.signed-slots-moments]", tier="quick")
 def _signed_slots_moments(rng):
     zs, parts = [], []
@@ -88,7 +93,11 @@ def _chi_square(counts: np.ndarray, pmf: np.ndarray) -> tuple[float, int]:
        prediction="theory.overlap_distribution",
        evidence="sims.measure.idealisations (idealisation='distinct': duplicates relocate until distinct), n = 256, "
                 "m ∈ {256, 2048}, 10⁴ trials each; Pearson χ² summed over both (tails pooled to ≥ 5 expected), "
-                f"confirmed when its p-value ≥ {P_THRESHOLD:g} (false failure {P_THRESHOLD:g})",
+                f"confirmed when its p-value ≥ {P_THRESHOLD:g} (false failure {P_THRESHOLD:g}). Power: against a "
+                "Poisson count of the same mean (the law diagnosis.one-move-fraction assumes for surviving pairs) "
+                "the χ² noncentrality is 7.2 per trial at m = 256 (7.2e4 in all), against the signed-slot "
+                "distribution 9e6, so the false pass is < 1e-300; noncentrality 73 (≈ 10 trials per m at m = 256) "
+                "would give false pass ≤ 5%; 0.6 s, so the size is kept",
        test="tests/test_claims.py::test_quick_claim[collisions.distinct-distribution]", tier="quick")
 def _distinct_distribution(rng):
     chi2, dof, parts = 0.0, 0, []
@@ -125,7 +134,11 @@ def _plot_expectation(data, ax):
        source="paper §2.4, §3.3 [R], [V-code] (the line y = n²/4m)",
        prediction="max over m of n(n−1)/(4m) / E₁ − 1, with E₁ = theory.expected_polysemantic_signed_slots",
        evidence="the same relative error against Monte Carlo means (sims.measure.idealisations, 2000 trials per m, 16 m); "
-                "tolerance 5 × the largest delta-method SE of the ratio (false failure ≤ 16 × 5.7e-7)",
+                "tolerance 5 × the largest delta-method SE of the ratio (false failure ≤ 16 × 5.7e-7). Power: the "
+                "band ±0.057 is set by the SE at m = 4096 (0.0114) but the maximum sits at m = 256 (SE 0.0040, sd "
+                "0.18 per trial), 14 SE wide there: against the paper line's 61.6% (0.63 points away) 2000 trials "
+                "give a false pass of ≈ 100%, and the smallest number of trials with false pass ≤ 5% is ≈ 2·10⁵ per "
+                "m; the check catches an error of ≈ 4% in E₁ (0.063 in the relative error); 0.1 s, so kept",
        test="tests/test_claims.py::test_quick_claim[collisions.paper-line-vs-signed-slots]", tier="quick")
 def _paper_line(rng):
     approx = N * (N - 1) / (4.0 * M_GRID)
@@ -178,7 +191,11 @@ def _plot_correlation_diagonal(data, ax):
        evidence="sims.runs.grids.start_end_correlations at n = 64, m = 1024, 8 instances (the quick size of "
                 "`incidental reproduce correlations`); per-instance gaps diagonal − random and argmax − diagonal, each "
                 f"confirmed when its mean exceeds {CORRELATION_Z:g} SE (one-sided t, 7 df, false pass ≤ 7.8e-4 each); "
-                "measured = the diagonal's position (diagonal − random)/(argmax − random), in (0, 1) when between",
+                "measured = the diagonal's position (diagonal − random)/(argmax − random), in (0, 1) when between. "
+                "Power: the alternative to exclude, the diagonal at either reference (gap 0), passes with probability "
+                "≤ 7.8e-4 whatever the gap's spread; at the measured gaps (0.038 and 0.045 at seed 0, sd ≈ 0.0016 "
+                "per instance, t = 65 and 78) 8 instances have power ≈ 1 (false failure < 1e-10); the smallest k with "
+                "power ≥ 0.95 is 1 by the normal formula, and 8 is one batch with a 7-df t tail, so the size is kept",
        test="tests/test_claims.py::test_quick_claim[collisions.correlation-diagonal]", tier="quick")
 def _correlation_diagonal(rng):
     n, m = 64, 1024

@@ -10,12 +10,13 @@ A claim that the evidence refutes stays here, registered with ``expected="refute
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["CLAIMS", "Claim", "Outcome", "claim", "run_claim", "select_claims", "verdict", "within"]
+__all__ = ["CLAIMS", "Claim", "Outcome", "claim", "claim_stream_key", "run_claim", "select_claims", "verdict", "within"]
 
 STATUSES = ("confirmed", "refuted", "not run")
 TIERS = ("quick", "full")
@@ -97,10 +98,24 @@ def select_claims(*, tier: str = "full", ids=None) -> list[Claim]:
     return chosen
 
 
+def claim_stream_key(claim_id: str) -> int:
+    """The claim's own random stream: the first 8 bytes of SHA-256(id), as an integer < 2⁶⁴.
+
+    Hashing the whole id gives every claim its own stream (distinct ids, distinct keys), so no two
+    claims reuse each other's random draws.
+
+    Examples
+    --------
+    >>> from sims.ledger.core import claim_stream_key
+    >>> claim_stream_key("collisions.argmax-winner") == claim_stream_key("collisions.argmax-loser")
+    False
+    """
+    return int.from_bytes(hashlib.sha256(claim_id.encode()).digest()[:8], "little")
+
+
 def run_claim(c: Claim, *, seed: int = 0) -> Outcome:
-    """Run one claim's check with a generator seeded from (seed, claim id)."""
-    key = int.from_bytes(c.id.encode(), "little") % 2**63
-    return c.check(np.random.default_rng([seed, key]))
+    """Run one claim's check with a generator seeded from (seed, ``claim_stream_key(claim id)``)."""
+    return c.check(np.random.default_rng([seed, claim_stream_key(c.id)]))
 
 
 def verdict(ok: bool, measured: float, predicted: float, tolerance: str, detail: str = "", data=None) -> Outcome:

@@ -104,7 +104,12 @@ def _basis_free_vs_per_neuron(rng):
                  "approximation). Measured at seed 0: 0, 0.75, 0.50, 0.25. At full size (`reproduce diagnosis`, 64 "
                  "instances, p/λ = 0.025…0.2): 0.75, 0.64, 0.47, 0.11 against 0.78, 0.70, 0.52, 0.24 — the last 2.5 SE "
                  "low: pairs die faster than exp(−9.7p/λ) beyond p/λ = 0.1 (−ln S/(p/λ) = 9.8, 10.2, 10.1, 12.8 from "
-                 "the counts 1.80 → 1.41, 1.08, 0.66, 0.14)",
+                 "the counts 1.80 → 1.41, 1.08, 0.66, 0.14). Power (exact binomial, the three p > 0 together): "
+                 "against co-occurrence leaving the pairs alone (κ = 0: 0.856 at every p), sd ≈ 0.43–0.50 per "
+                 "instance, k = 16 gives a false pass of 0.3% (false failure 0.5% in all); the smallest k with false "
+                 "pass ≤ 5% is 10, 16 in batches, so the size is kept. Against κ = 12.8, the full-size value at p/λ "
+                 "= 0.2 above (0.64, 0.42, 0.14), k = 16 gives a false pass of 98%; ≤ 5% needs ≈ 250 instances "
+                 "(16× the cost), so this check cannot tell κ = 9.7 from 12.8",
        test="tests/test_claims.py::test_quick_claim[diagnosis.one-move-fraction]", tier="quick")
 def _one_move_fraction(rng):
     from theory.survival import one_move_fraction
