@@ -66,12 +66,12 @@ def _independent_sharing_adamw(rng):
        source="paper §2.4 [R] (the idealisation); measured here",
        prediction="ρ = 1 (hypergeometric mean N₊N₋/m of the shared count)",
        evidence="sims.studies.collisions at n = 64, m = 256, 128 instances; confirmed when |ρ − 1| ≤ "
-                f"{Z:g} SE (false failure 5.7e-7). SE ≈ 0.043 (seed 0: ρ = 1.049 ± 0.043), so the band reaches down "
-                "to ρ ≈ 0.79 and only ρ ≤ 0.72 is refuted with power 0.95: AdamW's ρ ≈ 0.72 at n = 128 "
-                "(collisions.independent-sharing-adamw) would pass with probability 6%, its 0.81 at other seeds "
-                "with 71%. Power: against AdamW's ρ at the same n = 64, m = 256 (0.78, collisions.rho-falls-with-n "
-                "at seed 0), sd ≈ 0.48 per instance (the pooled ratio's SE·√k), k = 128 gives a false pass of 45% "
-                "(false failure 5.7e-7); the smallest k with false pass ≤ 5% is 215 (288 against 0.81), 1.7× the "
+                f"{Z:g} SE (false failure 5.7e-7). SE ≈ 0.037 (seed 0: ρ = 1.046 ± 0.037), so the band reaches down "
+                "to ρ ≈ 0.82 and only ρ ≤ 0.75 is refuted with power 0.95: AdamW's ρ ≈ 0.72 at n = 128 "
+                "(collisions.independent-sharing-adamw) would pass with probability 0.5%, its 0.81 at other seeds "
+                "with 44%. Power: against AdamW's ρ at the same n = 64, m = 256 (0.78, collisions.rho-falls-with-n "
+                "at seed 0), sd ≈ 0.42 per instance (the pooled ratio's SE·√k), k = 128 gives a false pass of 16% "
+                "(false failure 5.7e-7); the smallest k with false pass ≤ 5% is 159 (212 against 0.81), 1.2× the "
                 "cost, so the size is kept",
        test="tests/test_claims.py::test_quick_claim[collisions.independent-sharing-prox-gd]", tier="quick")
 def _independent_sharing_prox_gd(rng):
@@ -104,10 +104,10 @@ def _winner_statistics(rng, recipe) -> dict[str, float]:
                 "instances (one-sided). Power: against the fraction measured under prox-GD (0.67 at 16 instances, "
                 "seed 0), sd ≈ 0.064 per instance, k = 16 gave a false pass (a confirmation) of < 1e-26 (false "
                 "failure ≤ 2.9e-7); the smallest k with false pass ≤ 5% is 2, so 8, one batch (false pass 4e-8 "
-                "with the t tail of an SE from 8 instances). Measured at seed 0 (8 instances): prox-GD 0.686 ± 0.021 "
-                "(initial rank ≤ 2 for 95%), AdamW 0.068 ± 0.005 (median initial rank 11)",
+                "with the t tail of an SE from 8 instances). Measured at seed 0 (8 instances): prox-GD 0.625 ± 0.020 "
+                "(initial rank ≤ 2 for 93%), AdamW 0.090 ± 0.016 (median initial rank 12)",
        correction="the initial argmax wins for ≈ 2/3 of features under proximal GD (initial rank ≤ 2 for ≈ 90%) and "
-                  "for ≈ 4–9% under AdamW (median initial rank ≈ 11 at m = 256): interference between features in "
+                  "for ≈ 4–9% under AdamW (median initial rank ≈ 11–12 at m = 256): interference between features in "
                   "the dense phase reorders near-tied leaders, and AdamW's per-coordinate normalisation erases the "
                   "magnitude ordering. The winner is still decided at initialisation (collisions.correlation-diagonal)",
        test="tests/test_claims.py::test_quick_claim[collisions.argmax-winner]", tier="quick")
@@ -132,9 +132,9 @@ def _argmax_winner(rng):
        evidence="sims.studies.collisions (occupancy_statistics' polarity) at n = 64, m = 256, 16 instances per recipe; "
                 f"confirmed when the difference of the instance means exceeds {Z:g} SE (one-sided). Power: the "
                 "alternative to exclude is no difference (equal β₀), read as a pass with probability 2.9e-7 at any k "
-                "(≈ 1e-5 with the t tail of SEs from 2 × 16 instances); at the measured gap 0.37 ± 0.045 (seed 0; sd "
-                "≈ 0.18 per instance pair: 0.11 AdamW, 0.14 prox-GD) k = 16 has power 0.9996 (false failure 0.04%: "
-                "a 3.4-SE low draw); the smallest k with power ≥ 0.95 is 11, so the batch of 16 is kept",
+                "(≈ 1e-5 with the t tail of SEs from 2 × 16 instances); at the measured gap 0.36 ± 0.039 (seed 0; sd "
+                "≈ 0.16 per instance pair: 0.11 AdamW, 0.11 prox-GD) k = 16 has power 0.99999 (false failure "
+                "8e-6: a 4.3-SE low draw); the smallest k with power ≥ 0.95 is 9, so the batch of 16 is kept",
        test="tests/test_claims.py::test_quick_claim[collisions.adamw-neuron-polarity]", tier="quick")
 def _adamw_neuron_polarity(rng):
     adam, adam_se = mean_se(collision_survival(64, 256, instances=16, rng=rng, **ADAMW)["polarity"])

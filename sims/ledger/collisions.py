@@ -193,8 +193,8 @@ def _plot_correlation_diagonal(data, ax):
                 f"confirmed when its mean exceeds {CORRELATION_Z:g} SE (one-sided t, 7 df, false pass ≤ 7.8e-4 each); "
                 "measured = the diagonal's position (diagonal − random)/(argmax − random), in (0, 1) when between. "
                 "Power: the alternative to exclude, the diagonal at either reference (gap 0), passes with probability "
-                "≤ 7.8e-4 whatever the gap's spread; at the measured gaps (0.038 and 0.045 at seed 0, sd ≈ 0.0016 "
-                "per instance, t = 65 and 78) 8 instances have power ≈ 1 (false failure < 1e-10); the smallest k with "
+                "≤ 7.8e-4 whatever the gap's spread; at the measured gaps (0.037 and 0.046 at seed 0, sd ≈ 0.0014 "
+                "per instance, t = 74 and 93) 8 instances have power ≈ 1 (false failure < 1e-10); the smallest k with "
                 "power ≥ 0.95 is 1 by the normal formula, and 8 is one batch with a 7-df t tail, so the size is kept",
        test="tests/test_claims.py::test_quick_claim[collisions.correlation-diagonal]", tier="quick")
 def _correlation_diagonal(rng):
