@@ -295,6 +295,9 @@ def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarra
 
     grad = np.empty_like(W)
     flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
+    # below PARALLEL_MIN_SIZE elements waking numba's threads costs more than the update: the serial kernel
+    # (the same elementwise formulas, so the same numbers)
+    small = W.size < _kernels.PARALLEL_MIN_SIZE
 
     def advance(steps: range, xis: list) -> int:
         for step, xi in zip(steps, xis):
@@ -303,7 +306,8 @@ def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarra
                     data_gradient(W, xi=xi, out=grad)
                 else:
                     grad[...] = gradient(W)
-            if _kernels.run(update.parallel, *flat, *update.scalars(step)):
+            if (update.serial(*flat, *update.scalars(step)) if small
+                    else _kernels.run(update.parallel, *flat, *update.scalars(step))):
                 return step
         return 0
 
