@@ -28,7 +28,7 @@ import numpy as np
 from . import validate
 from .noise_loss import expected_loss_edgeworth
 
-__all__ = ["edgeworth_fourth_norm_drift", "predicted_fourth_norm_drift", "random_direction_gradient_square",
+__all__ = ["edgeworth_fourth_norm_drift", "fourth_norm_gradient", "predicted_fourth_norm_drift", "random_direction_gradient_square",
            "simplex_margin_factor"]
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
@@ -86,8 +86,21 @@ def predicted_fourth_norm_drift(n: int, m: int, sigma: float, kurtosis: float) -
     return -kurtosis / 12.0 * simplex_margin_factor(n, sigma) * random_direction_gradient_square(m)
 
 
-def _fourth_norm_gradient(W: np.ndarray) -> np.ndarray:
-    """∇_{W_j} F_j = 4W_j³/‖W_j‖⁴ − 4F_j W_j/‖W_j‖², shape of W."""
+def fourth_norm_gradient(W) -> np.ndarray:
+    """∇_{W_j} F_j = 4W_j³/‖W_j‖⁴ − 4F_j W_j/‖W_j‖², F_j = ‖W_j‖₄⁴/‖W_j‖₂⁴; shape of W (rows without 0).
+
+    Dimensionless per unit weight; orthogonal to W_j (F is scale-invariant).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_drift import fourth_norm_gradient
+    >>> fourth_norm_gradient(np.array([[1.0, 1.0]])).tolist()  # F = 1/2 is smallest on the diagonal
+    [[0.0, 0.0]]
+    >>> fourth_norm_gradient(np.array([[1.0, 0.5]])).round(4).tolist()
+    [[0.384, -0.768]]
+    """
+    W = np.asarray(W, dtype=np.float64)
     n2 = np.sum(W * W, axis=-1, keepdims=True)
     F = np.sum(W**4, axis=-1, keepdims=True) / n2**2
     return 4 * W**3 / n2**2 - 4 * F * W / n2
@@ -124,6 +137,6 @@ def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 
         def kurt_part(X):
             return expected_loss_edgeworth(X, sigma, kurtosis) - expected_loss_edgeworth(X, sigma, 0.0)
         grad = ((kurt_part(Wi + E) - kurt_part(Wi - E)) / (2 * h)).reshape(n, m)
-        out.append(float(np.mean(np.sum(_fourth_norm_gradient(Wi) * -grad, axis=-1))))
+        out.append(float(np.mean(np.sum(fourth_norm_gradient(Wi) * -grad, axis=-1))))
     out = np.array(out).reshape(W.shape[:-2])
     return out[()] if out.ndim == 0 else out

@@ -231,3 +231,72 @@ def _edgeworth_fraction(rng):
                     f"makes it oscillate; it overshoots at K = 3); exact tail at K = 1: {exact[0]:.2e}, Gaussian "
                     f"{gauss:.2e}",
                     {"K": Ks, "fraction": frac, "exact": exact, "edgeworth": edge, "gaussian": gauss})
+
+
+# ------------------------------------------------------------------------------------------------
+# the sign rule start by start
+
+
+#: The smallest model found where the kurtosis part of the exact bipolar loss lowers the fourth norm: a search
+#: over 120 rotations of the centred simplex at n = 3, 4, m = n … 5, σ ∈ {0.15, 0.2, 0.25}. (At n = 3 and
+#: σ ≤ 0.2 bipolar noise never crosses an off-diagonal ReLU, |s_j| ≤ σ‖W_j‖₁ < 1/2, so there the part has no
+#: rotation dependence at all.)
+PER_START_N, PER_START_M, PER_START_SIGMA, PER_START_ROTATION = 4, 4, 0.2, 12
+PER_START_ROTATIONS = 48
+
+
+def _rotation(m: int, rng: np.random.Generator) -> np.ndarray:
+    """An orthogonal m × m matrix: the Q of a Gaussian matrix's QR factorisation."""
+    return np.linalg.qr(rng.normal(size=(m, m)))[0]
+
+
+def kurtosis_part_drift(W: np.ndarray, sigma: float, *, h: float = 1e-6) -> float:
+    """(1/n)Σ_j ⟨∇F_j, −∇_{W_j}(E_bipolar L − E_Gauss L)⟩: the mean fourth norm's drift per unit time under the
+    non-Gaussian part of the exact bipolar expected loss (enumeration minus the Gaussian closed form at the same
+    σ), its gradient by central differences with step ``h``. Code loss units per unit time t = lr·steps."""
+    from theory.noise_drift import fourth_norm_gradient
+
+    def part(X):
+        return expected_loss_bipolar_exact(X, sigma) - expected_loss_gaussian(X, sigma)
+
+    grad = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        step = np.zeros_like(W)
+        step[idx] = h
+        grad[idx] = (part(W + step) - part(W - step)) / (2 * h)
+    return float(np.mean(np.sum(fourth_norm_gradient(W) * -grad, axis=-1)))
+
+
+@claim(id="noise.sign-rule-per-start", expected="refuted",
+       statement="The kurtosis sign rule holds start by start: from every start whose Gram matrix is the centred "
+                 "simplex, the non-Gaussian part of the exact expected loss under bipolar noise (κ = −2) raises the "
+                 "mean fourth norm F",
+       source="paper §2.5(b) (the sign rule) [R], read per start; ours (the test)",
+       prediction="theory.noise_loss.fourth_norm_drift_sign(−2) = +1 at every rotation of the centred simplex; the "
+                  "rotation average is theory.noise_drift.predicted_fourth_norm_drift(4, 4, 0.2, −2) (first order)",
+       evidence="exact enumeration (theory.noise_loss.expected_loss_bipolar_exact) minus the Gaussian closed form, "
+                "gradient by central differences (h = 1e-6, error ≈ 1e-9), drift ⟨∇F, −∇L⟩ averaged over rows, at "
+                "n = 4, m = 4, σ = 0.2: at the fixed rotation found by the search (Q of the QR of a N(0, 1) matrix "
+                "from seed 12) and at 48 rotations drawn from the claim's stream. Refuted when the fixed rotation's "
+                "drift is below 0 (deterministic: no false failure); the random rotations report how often the rule "
+                "fails and the rotation average (≈ 4% negative in the 120-rotation search, so 48 draws show no "
+                "failure with probability 0.96⁴⁸ ≈ 14%; they do not decide the status)",
+       correction="the sign rule is a statement about the rotation average, not about each start: at n = 4, m = 4, "
+                  "σ = 0.2 the kurtosis part lowers F at ≈ 4% of rotations of the centred simplex (at the search's "
+                  "rotation −3.4e-4 per unit time, against a rotation average of +1.3e-3); the rotation-invariant "
+                  "Gaussian part has zero mean drift only on average as well (theory.noise_drift), so a property "
+                  "test of noise amplification must average over rotations or draws",
+       test="tests/test_claims.py::test_quick_claim[noise.sign-rule-per-start]", tier="quick")
+def _sign_rule_per_start(rng):
+    from theory.noise_drift import predicted_fourth_norm_drift
+
+    n, m, sigma = PER_START_N, PER_START_M, PER_START_SIGMA
+    S = centred_simplex(n, m)
+    fixed = kurtosis_part_drift(S @ _rotation(m, np.random.default_rng(PER_START_ROTATION)), sigma)
+    drifts = np.array([kurtosis_part_drift(S @ _rotation(m, rng), sigma) for _ in range(PER_START_ROTATIONS)])
+    mean, se = mean_se(drifts)
+    predicted = predicted_fourth_norm_drift(n, m, sigma, -2.0)
+    return verdict(fixed > 0, fixed, predicted, "drift > 0 at the fixed rotation (sign rule per start)",
+                   f"fixed rotation: {fixed:.3g}; {PER_START_ROTATIONS} random rotations: {np.mean(drifts < 0):.0%} "
+                   f"negative, min {drifts.min():.3g}, mean {mean:.3g} ± {se:.2g} (first-order rotation average "
+                   f"{predicted:.3g})")
