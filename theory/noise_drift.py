@@ -28,7 +28,7 @@ import numpy as np
 from . import validate
 from .noise_loss import expected_loss_edgeworth
 
-__all__ = ["edgeworth_fourth_norm_drift", "fourth_norm_gradient", "predicted_fourth_norm_drift", "random_direction_gradient_square",
+__all__ = ["edgeworth_fourth_norm_drift", "fourth_norm_drift", "fourth_norm_gradient", "predicted_fourth_norm_drift", "random_direction_gradient_square",
            "simplex_margin_factor"]
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
@@ -106,22 +106,21 @@ def fourth_norm_gradient(W) -> np.ndarray:
     return 4 * W**3 / n2**2 - 4 * F * W / n2
 
 
-def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 1e-5) -> np.ndarray:
-    """(1/n)Σ_j ⟨∇F_j, −∇_{W_j}L_κ⟩: the first-order drift of the mean fourth norm per unit time at W.
+def fourth_norm_drift(W, loss, *, h: float = 1e-5) -> np.ndarray:
+    """(1/n)Σ_j ⟨∇F_j, −∇_{W_j}loss⟩: the drift of the mean fourth norm per unit time under the gradient
+    flow of ``loss`` at W, the gradient by central differences with step ``h``.
 
-    L_κ = ``expected_loss_edgeworth``(W, σ, κ) − ``expected_loss_edgeworth``(W, σ, 0), the part of the
-    expected loss that is not rotation-invariant (the rotation-invariant rest has zero mean drift);
-    its gradient by central differences with step ``h``. W has shape (n, m) or (instances, n, m),
-    no zero row; returns shape W.shape[:-2]. Cost 2nm loss evaluations per instance.
+    ``loss`` maps an array of shape (k, n, m) to k losses (every loss of ``theory.noise_loss`` does). W has
+    shape (n, m) or (instances, n, m), no zero row; returns shape W.shape[:-2]. Cost 2nm loss evaluations
+    per instance, in one batched call.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from theory.noise_drift import edgeworth_fourth_norm_drift
-    >>> W = np.random.default_rng(0).normal(size=(3, 4))
-    >>> W /= np.linalg.norm(W, axis=1, keepdims=True)
-    >>> [round(float(edgeworth_fourth_norm_drift(W, 0.3, k)), 5) for k in (-2.0, 3.0)]  # linear in κ
-    [0.00453, -0.0068]
+    >>> from theory.noise_drift import fourth_norm_drift
+    >>> W = np.array([[1.0, 0.5], [0.2, -1.0]])
+    >>> round(float(fourth_norm_drift(W, lambda X: -np.sum(X**4, axis=(-2, -1)))), 4)  # ascent of Σ w⁴ raises F
+    0.8382
     """
     W = np.asarray(W, dtype=np.float64)
     if W.ndim not in (2, 3) or W.shape[-1] < 1 or W.shape[-2] < 2 or not np.all(np.isfinite(W)):
@@ -134,9 +133,30 @@ def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 
     for Wi in flat:
         n, m = Wi.shape
         E = np.eye(n * m).reshape(n * m, n, m) * h
-        def kurt_part(X):
-            return expected_loss_edgeworth(X, sigma, kurtosis) - expected_loss_edgeworth(X, sigma, 0.0)
-        grad = ((kurt_part(Wi + E) - kurt_part(Wi - E)) / (2 * h)).reshape(n, m)
+        grad = ((np.asarray(loss(Wi + E)) - np.asarray(loss(Wi - E))) / (2 * h)).reshape(n, m)
         out.append(float(np.mean(np.sum(fourth_norm_gradient(Wi) * -grad, axis=-1))))
     out = np.array(out).reshape(W.shape[:-2])
     return out[()] if out.ndim == 0 else out
+
+
+def edgeworth_fourth_norm_drift(W, sigma: float, kurtosis: float, *, h: float = 1e-5) -> np.ndarray:
+    """(1/n)Σ_j ⟨∇F_j, −∇_{W_j}L_κ⟩: the first-order drift of the mean fourth norm per unit time at W.
+
+    L_κ = ``expected_loss_edgeworth``(W, σ, κ) − ``expected_loss_edgeworth``(W, σ, 0), the part of the
+    expected loss that is not rotation-invariant (the rotation-invariant rest has zero mean drift);
+    ``fourth_norm_drift`` of it with step ``h``. W has shape (n, m) or (instances, n, m), no zero row;
+    returns shape W.shape[:-2].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.noise_drift import edgeworth_fourth_norm_drift
+    >>> W = np.random.default_rng(0).normal(size=(3, 4))
+    >>> W /= np.linalg.norm(W, axis=1, keepdims=True)
+    >>> [round(float(edgeworth_fourth_norm_drift(W, 0.3, k)), 5) for k in (-2.0, 3.0)]  # linear in κ
+    [0.00453, -0.0068]
+    """
+    def kurt_part(X):
+        return expected_loss_edgeworth(X, sigma, kurtosis) - expected_loss_edgeworth(X, sigma, 0.0)
+
+    return fourth_norm_drift(W, kurt_part, h=h)

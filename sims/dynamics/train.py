@@ -247,6 +247,11 @@ class _Update:
                              dt(self.config.eps))
 
 
+def _scatter(W: np.ndarray, work: np.ndarray, cols: np.ndarray) -> None:
+    """W[i][:, cols[i]] = work[i] for every instance i (the live columns back into the full weights)."""
+    np.put_along_axis(W, np.broadcast_to(cols[:, None, :], work.shape), work, axis=2)
+
+
 #: Train on the live columns once at most this fraction of the current width is live.
 COMPACT_FRACTION = 0.75
 
@@ -266,7 +271,7 @@ def _live_columns(W: np.ndarray, work: np.ndarray, cols: np.ndarray | None):
     if K > COMPACT_FRACTION * work.shape[2]:
         return None
     if cols is not None:
-        np.put_along_axis(W, np.broadcast_to(cols[:, None, :], work.shape), work, axis=2)
+        _scatter(W, work, cols)
     live = np.any(W != 0, axis=1)
     cols = np.argsort(~live, axis=1, kind="stable")[:, :K]
     return np.ascontiguousarray(np.take_along_axis(W, cols[:, None, :], axis=2)), cols
@@ -478,7 +483,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
                     raise DivergenceError(bad, config.optimizer, config.lr)
                 done = steps[-1]
             if cols is not None:
-                np.put_along_axis(W, np.broadcast_to(cols[:, None, :], work.shape), work, axis=2)
+                _scatter(W, work, cols)
             record(W, int(stop))
     history = {key: np.stack(values) for key, values in records.items()}
     weights = np.stack(snapshots) if config.keep_weights else None
