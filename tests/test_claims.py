@@ -5,6 +5,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sims.ledger import CLAIMS, Claim, Outcome, expected_seconds, run_claim, select_claims
@@ -72,3 +73,13 @@ def test_runs_are_reproducible():
 def test_every_claim_has_its_own_random_stream():
     """Claims are independent evidence: no two claims may share a random stream (an id's prefix is not enough)."""
     assert len({claim_stream_key(claim_id) for claim_id in CLAIMS}) == len(CLAIMS)
+
+
+def test_paired_decrease_without_spread_is_exact_not_zero():
+    """A decrease equal in every instance is known exactly (z = ±inf), not read as "no change" (z = 0)."""
+    from sims.ledger.mitigations import _z
+
+    assert _z([2.0, 3.0, 4.0], [1.0, 2.0, 3.0]) == math.inf
+    assert _z([1.0, 2.0], [2.0, 3.0]) == -math.inf
+    assert _z([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert math.isclose(_z([2.0, 3.0, 5.0], [1.0, 2.0, 3.0]), 4 / 3 / (np.std([1, 1, 2], ddof=1) / np.sqrt(3)))
