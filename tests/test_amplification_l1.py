@@ -30,7 +30,7 @@ from sims.dynamics.single_feature import solve_single_feature
 from theory.single_feature import fixed_point
 from theory.two_features import shared_neuron_rhs
 
-from .strategies import seeds
+from .strategies import init_scales, pair_weights, paper_lams, seeds, signs
 
 RTOL, ATOL = 1e-10, 1e-12
 # A brute-force weight agrees with the exact reduction to 50 units of atol + rtol(|w| + ab)
@@ -42,10 +42,6 @@ FIXED_POINT_ATOL = 1e-8  # |weight − w*| at the end of a pair run (the ledger'
 BAND = 1e-3  # starts whose lone weight is within 0.1% of the unstable root w_u are skipped (fate undecided)
 
 ms = st.integers(min_value=2, max_value=16)
-lams = st.floats(min_value=0.01, max_value=0.2)
-scales = st.floats(min_value=0.5, max_value=1.5)
-pair_weights = st.floats(min_value=0.05, max_value=1.2)
-signs = st.sampled_from([1.0, -1.0])
 
 
 def _unstable_root(lam: float) -> float:
@@ -84,7 +80,7 @@ def _assert_amplified(R, both, initial, slack, route):
     assert below.min() >= 0, f"{route}: a ratio fell below its initial value"
 
 
-@given(m=ms, lam=lams, seed=seeds, scale=scales)
+@given(m=ms, lam=paper_lams, seed=seeds, scale=init_scales)
 def test_within_feature_ratios_are_amplified(m, lam, seed, scale):
     """Paper §2.3(a) (``theory.single_feature.exact_weights``, derivation ``single-feature.exact-solution``):
     for survivors with |w_i(0)| > |w_j(0)|, |w_i(t)|/|w_j(t)| = (|w_i(0)| − b(t))/(|w_j(0)| − b(t)), which
@@ -165,7 +161,7 @@ def _pair_flow(w0, lam: float, t_eval):
     return out, death, after
 
 
-@given(x=pair_weights, y=pair_weights, lam=lams, sign=signs)
+@given(x=pair_weights, y=pair_weights, lam=paper_lams, sign=signs)
 def test_same_sign_pair_resolves_to_the_larger_weight(x, y, lam, sign):
     """Paper §2.4 (``theory.two_features.shared_neuron_rhs``, derivation ``two-features.reduced-system``): two
     same-sign features alone on a neuron interfere, and their flow is one feature's ℓ1 flow on m = 2, so the
@@ -199,7 +195,7 @@ def test_same_sign_pair_resolves_to_the_larger_weight(x, y, lam, sign):
         assert W[-1, big] == 0.0 and death[big] > death[small]
 
 
-@given(x=pair_weights, y=pair_weights, lam=lams, sign=signs)
+@given(x=pair_weights, y=pair_weights, lam=paper_lams, sign=signs)
 def test_opposite_sign_pair_persists_at_the_fixed_point(x, y, lam, sign):
     """Paper §2.4 (``theory.two_features.shared_neuron_rhs``): with opposite signs the ReLU removes the
     interference, each weight follows the lone-feature flow dx/dt = x(1 − x²) − λ sign x (its trajectory is

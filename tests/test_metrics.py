@@ -12,6 +12,7 @@ from sims import (
     fourth_norm,
     l1_norms,
     multi_feature_neurons,
+    opposite_pair_members,
     start_end_correlation,
     winner_initial_rank,
 )
@@ -111,3 +112,13 @@ def test_multi_feature_neurons_counts_strong_features_and_ignores_dropped_rows()
     np.testing.assert_array_equal(multi_feature_neurons(np.stack([W, np.zeros_like(W)])), [1, 0])
     with pytest.raises(ValueError, match="rel"):
         multi_feature_neurons(W, rel=0.0)
+
+
+def test_opposite_pair_members_only_marks_a_lone_plus_minus_pair():
+    """A neuron dominant for exactly one + and one − feature marks both; three features on a neuron (two of one
+    sign), a same-sign pair and an all-zero row mark none; batched input is handled per instance."""
+    W = np.array([[[1.0, 0.0], [-1.0, 0.1], [0.0, 1.0], [0.0, 0.9]],      # ± pair on 0, same-sign pair on 1
+                  [[1.0, 0.0], [-1.0, 0.1], [0.8, 0.0], [0.0, 0.0]]])     # 2 + and 1 − on 0, zero row
+    member, neuron = opposite_pair_members(W)
+    assert member.tolist() == [[True, True, False, False], [False, False, False, False]]
+    assert neuron.tolist() == [[0, 0, 1, 1], [0, 0, 0, 0]]

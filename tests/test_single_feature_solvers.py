@@ -12,15 +12,18 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from sims.dynamics.single_feature import solve_single_feature
-from theory.single_feature import (continuum_survivor_fraction, fixed_point, initial_magnitudes, reduced_rhs,
-                                   solve_continuum_flow)
+from theory.single_feature import (
+    continuum_survivor_fraction,
+    fixed_point,
+    initial_magnitudes,
+    reduced_rhs,
+    solve_continuum_flow,
+)
 
-from .strategies import seeds
+from .strategies import init_scales, paper_lams, seeds
 
 RTOL, ATOL = 1e-10, 1e-12
 ms = st.integers(min_value=2, max_value=24)
-lams = st.floats(min_value=0.01, max_value=0.2)
-scales = st.floats(min_value=0.5, max_value=1.5)
 
 
 def _draw(m, seed, scale):
@@ -34,7 +37,7 @@ def _sparse_problem(m, lam, seed, scale):
     return w0, red
 
 
-@given(m=ms, lam=lams, seed=seeds, scale=scales)
+@given(m=ms, lam=paper_lams, seed=seeds, scale=init_scales)
 def test_order_signs_and_winner(m, lam, seed, scale):
     w0, red = _sparse_problem(m, lam, seed, scale)
     T = red.t_sparse + 5.0
@@ -55,7 +58,7 @@ def test_order_signs_and_winner(m, lam, seed, scale):
     assert np.all(np.diff(brute.death_time[order][died[order]]) >= -1e-9 * red.t_sparse)
 
 
-@given(m=ms, lam=lams, seed=seeds, scale=scales, frac=st.floats(min_value=0.05, max_value=1.5))
+@given(m=ms, lam=paper_lams, seed=seeds, scale=init_scales, frac=st.floats(min_value=0.05, max_value=1.5))
 def test_reduced_equals_brute_force(m, lam, seed, scale, frac):
     w0 = _draw(m, seed, scale)
     t_end = frac * (2.0 / lam)
@@ -78,7 +81,7 @@ def test_reduced_equals_brute_force(m, lam, seed, scale, frac):
     assert np.allclose(red.death_time[died], brute.death_time[died], rtol=1e-7, atol=1e-9)
 
 
-@given(m=st.integers(min_value=2, max_value=3000), lam=lams, seed=seeds, scale=scales)
+@given(m=st.integers(min_value=2, max_value=3000), lam=paper_lams, seed=seeds, scale=init_scales)
 def test_active_count_non_increasing(m, lam, seed, scale):
     w0, red = _sparse_problem(m, lam, seed, scale)
     t = np.linspace(0.0, red.t_end, 400)
@@ -96,7 +99,7 @@ def _unstable_root(lam):
     return float(min(r.real for r in roots if abs(r.imag) < 1e-12 and r.real > 0))
 
 
-@given(m=ms, lam=st.floats(min_value=0.02, max_value=0.2), seed=seeds, scale=scales)
+@given(m=ms, lam=st.floats(min_value=0.02, max_value=0.2), seed=seeds, scale=init_scales)
 def test_norm_tends_to_fixed_point(m, lam, seed, scale):
     w0, red = _sparse_problem(m, lam, seed, scale)
     ws, wu = fixed_point(lam), _unstable_root(lam)
@@ -170,7 +173,7 @@ def _scipy_reduced_jacobian(_, y, lam, init):
 
 
 @pytest.mark.slow
-@given(m=st.integers(min_value=2, max_value=3000), lam=lams, seed=seeds, scale=scales)
+@given(m=st.integers(min_value=2, max_value=3000), lam=paper_lams, seed=seeds, scale=init_scales)
 def test_compiled_radau_matches_scipy_radau(m, lam, seed, scale):
     """The compiled port (sims.dynamics._radau) against scipy's own Radau on the same right-hand side and
     Jacobian: same method, independently implemented, so the dense outputs agree to the solvers'

@@ -18,6 +18,7 @@ __all__ = [
     "fourth_norm",
     "l1_norms",
     "multi_feature_neurons",
+    "opposite_pair_members",
     "start_end_correlation",
     "winner_initial_rank",
 ]
@@ -104,6 +105,33 @@ def dominant_polysemantic_count(W) -> dict[str, np.ndarray]:
         out["same_sign"][r] = np.count_nonzero((pos >= 2) | (neg >= 2))
         out["max_load"][r] = load.max()
     return {key: v.reshape(k.shape[:-1]) for key, v in out.items()}
+
+
+def opposite_pair_members(W) -> tuple[np.ndarray, np.ndarray]:
+    """Features whose dominant neuron is shared with exactly one other feature, of the opposite sign.
+
+    Returns ``(member, neuron)`` of shape W.shape[:-1]: a boolean mask of the members of such ±
+    pairs (the incidental pair of paper §2.4) and each feature's dominant neuron argmax_k |W_ik|.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.metrics import opposite_pair_members
+    >>> W = np.array([[1.0, 0.1, 0.0], [-0.9, 0.1, 0.0], [0.0, 0.2, 1.1], [0.1, 0.0, 0.8]])
+    >>> member, neuron = opposite_pair_members(W)
+    >>> member.tolist(), neuron.tolist()  # features 2 and 3 share neuron 2 with one sign
+    ([True, True, False, False], [0, 0, 2, 2])
+    """
+    W = _w(W)
+    k, sign = dominant_neurons(W)
+    member = np.zeros(k.shape, dtype=bool)
+    for idx in np.ndindex(k.shape[:-1]):
+        kr, sr = k[idx], sign[idx]
+        m = W.shape[-1]
+        pos = np.bincount(kr[sr > 0], minlength=m)
+        neg = np.bincount(kr[sr < 0], minlength=m)
+        member[idx] = ((pos == 1) & (neg == 1))[kr] & (sr != 0)
+    return member, k
 
 
 def fourth_norm(W) -> np.ndarray:

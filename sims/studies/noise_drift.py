@@ -21,7 +21,7 @@ from theory import ModelSpec, NoiseSpec, validate
 from theory.noise import NOISE_FAMILIES
 from theory.noise_drift import edgeworth_fourth_norm_drift
 
-from ..measure.metrics import fourth_norm
+from ..measure.metrics import fourth_norm, opposite_pair_members
 from ..dynamics.schedule import Schedule
 from ..dynamics.train import TrainConfig, train
 
@@ -36,9 +36,20 @@ def _mean_fourth_norm(W, spec):
     return {"fourth_norm": np.nanmean(fourth_norm(W), axis=-1)}
 
 
+def _pair_share(member, neuron):
+    """Metric: mean share W_ik²/‖W_i‖² of ± pair members at their neuron at the start (NaN without pairs)."""
+    def metric(W, spec):
+        sq = W * W
+        share = np.take_along_axis(sq, neuron[..., None], axis=-1)[..., 0] / sq.sum(axis=-1)
+        return {"fourth_norm": np.nanmean(fourth_norm(W), axis=-1),
+                "pair_share": np.array([np.mean(share[member]) if member.any() else np.nan] * W.shape[0])}
+    return metric
+
+
 def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: int, window: int, runs: int,
                                instances: int, rng, family: str = "bipolar",
-                               records: int = 10, predict: bool = False) -> dict[str, np.ndarray]:
+                               records: int = 10, predict: bool = False,
+                               pairs: bool = False) -> dict[str, np.ndarray]:
     """Per-run least-squares slope of the mean fourth norm over steps [t0, t0 + window] (per SGD step).
 
     Each run trains ``instances`` models (SGD, λ = 0, its own streams spawned from ``rng``) for ``t0``
@@ -48,7 +59,10 @@ def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: i
     expected drift is exactly 0). Returns arrays of length ``runs``: "slope" and "control" (per step,
     recorded ``records`` + 1 times), "drift" = slope − control (unbiased, lower variance), "start"
     (mean F at t0) and, with ``predict``, "edgeworth" = lr·``edgeworth_fourth_norm_drift`` at the
-    weights of step t0 (the first-order prediction per step). Units: λ = 0; slopes are per optimiser step
+    weights of step t0 (the first-order prediction per step). With ``pairs``, also "pair_slope",
+    "pair_control" and "pair_drift": the same for the mean share W_ik²/‖W_i‖² that the members of the ±
+    pairs present at t0 (``opposite_pair_members``, all instances pooled) hold at their shared neuron k,
+    NaN for a run without such a pair. Units: λ = 0; slopes are per optimiser step
     (divide by ``lr`` for the rate per unit gradient-flow time t = lr·steps, code units).
 
     Examples
@@ -74,23 +88,32 @@ def measured_fourth_norm_drift(*, n: int, m: int, sigma: float, lr: float, t0: i
     spec = ModelSpec(n=n, m=m, noise=_noise(family, sigma))
     gauss = ModelSpec(n=n, m=m, noise=_noise("gaussian", sigma))
     cfg = TrainConfig(optimizer="gd", lr=lr, steps=window, instances=instances, record=Schedule(every=window // records))
-    out = {"slope": [], "control": [], "start": [], "edgeworth": []}
+    out = {"slope": [], "control": [], "start": [], "edgeworth": [], "pair_slope": [], "pair_control": []}
     for g in rng.spawn(runs):
         g_init, g_run, g_ctrl = g.spawn(3)
         W = train(gauss, TrainConfig(optimizer="gd", lr=lr, steps=t0, instances=instances, record=Schedule(every=max(t0, 1))),
                   rng=g_init, metrics=lambda W, s: {}).W
+        metric = _pair_share(*opposite_pair_members(W)) if pairs else _mean_fourth_norm
         for key, sp, gr in (("slope", spec, g_run), ("control", gauss, g_ctrl)):
-            res = train(sp, cfg, rng=gr, W0=W, metrics=_mean_fourth_norm)
+            res = train(sp, cfg, rng=gr, W0=W, metrics=metric)
+            steps = res.steps.astype(np.float64)
             f = res.history["fourth_norm"].mean(axis=1)
-            out[key].append(np.polyfit(res.steps.astype(np.float64), f, 1)[0])
+            out[key].append(np.polyfit(steps, f, 1)[0])
+            if pairs:
+                share = res.history["pair_share"][:, 0]
+                out["pair_" + key].append(np.polyfit(steps, share, 1)[0] if np.all(np.isfinite(share)) else np.nan)
         out["start"].append(f[0])
         if predict:
             out["edgeworth"].append(lr * float(np.mean(edgeworth_fourth_norm_drift(
                 W, sigma, NOISE_FAMILIES[family]))))
     if not predict:
         del out["edgeworth"]
+    if not pairs:
+        del out["pair_slope"], out["pair_control"]
     out = {k: np.array(v) for k, v in out.items()}
     out["drift"] = out["slope"] - out["control"]
+    if pairs:
+        out["pair_drift"] = out["pair_slope"] - out["pair_control"]
     return out
 
 
