@@ -1,0 +1,230 @@
+"""Feature visualisation with diversity for the hidden neurons of a tied model, vectorised over neurons.
+
+For a neuron k of W ∈ R^{n×m}, a batch of B inputs x_1…x_B in an input domain is optimised jointly for
+
+    objective = (1/B) Σ_b φ(h_bk) − (w/B) S(h_1, …, h_B),        h_b = Wᵀx_b   (or ReLU(Wᵀx_b)),
+
+with φ the neuron objective (``"signed"``: h, what a ReLU network's neuron reports; ``"square"``: h²;
+``"abs"``: |h|) and S a diversity penalty on the hidden activation vectors: ``"gram"`` is lucid's Gram-matrix
+term, which for a layer without positions equals Σ_a Σ_{b≠a} cos²(h_a, h_b) (``theory.diversity``,
+``derivations.diversity``); ``"cosine"`` is Σ_a Σ_{b≠a} cos(h_a, h_b); ``"none"`` drops it. This is lucent's
+``objectives.channel(layer, k) - w * objectives.diversity(layer)`` written as a maximisation (lucent's published
+weight is w = 100; its ``render_vis`` defaults are Adam, lr 0.05, 512 steps, which are the defaults here).
+
+Input domains (parameterisations of an unconstrained z ∈ R^n, initialised N(0, s²) as lucid's images):
+``"simplex"``: x = softmax(z), non-negative feature intensities summing to 1; ``"box"``: x = sigmoid(z) ∈ [0, 1]ⁿ;
+``"sphere"``: x = z/‖z‖. Units: optimiser steps of Adam on z; activations in the model's units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory import validate
+
+__all__ = ["DIVERSITIES", "DOMAINS", "OBJECTIVES", "Visualisation", "VisualisationConfig", "visualise_neurons"]
+
+DOMAINS = ("simplex", "box", "sphere")
+OBJECTIVES = ("signed", "square", "abs")
+DIVERSITIES = ("gram", "cosine", "none")
+HIDDEN = ("linear", "relu")
+
+_EPS = 1e-12  # as torch.nn.functional.normalize: ‖h‖ is floored at eps
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisualisationConfig:
+    """How the batch is optimised (lucent's ``render_vis`` defaults: Adam, lr 0.05, 512 steps; weight 100).
+
+    Examples
+    --------
+    >>> from sims.dynamics.visualise import VisualisationConfig
+    >>> VisualisationConfig(diversity="cosine").weight
+    100.0
+    >>> VisualisationConfig(batch=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch must be an integer >= 1, got 0
+    """
+
+    domain: str = "simplex"
+    objective: str = "square"
+    diversity: str = "gram"
+    weight: float = 100.0
+    hidden: str = "linear"
+    batch: int = 8
+    steps: int = 512
+    lr: float = 0.05
+    init_scale: float = 0.01
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+
+    def __post_init__(self):
+        validate.choice("domain", self.domain, DOMAINS)
+        validate.choice("objective", self.objective, OBJECTIVES)
+        validate.choice("diversity", self.diversity, DIVERSITIES)
+        validate.choice("hidden", self.hidden, HIDDEN)
+        object.__setattr__(self, "weight", validate.real("weight", self.weight, minimum=0.0))
+        validate.integer("batch", self.batch, minimum=1)
+        validate.integer("steps", self.steps, minimum=0)
+        object.__setattr__(self, "lr", validate.real("lr", self.lr, minimum=0.0, strict_min=True))
+        object.__setattr__(self, "init_scale", validate.real("init_scale", self.init_scale, minimum=0.0))
+        b1, b2 = self.betas
+        validate.real("betas[0]", b1, minimum=0.0, maximum=1.0, strict_max=True)
+        validate.real("betas[1]", b2, minimum=0.0, maximum=1.0, strict_max=True)
+        validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+
+
+@dataclass(frozen=True)
+class Visualisation:
+    """The optimised batches: ``inputs`` x (K, B, n), ``hidden`` h (K, B, m), ``activation`` h_k (K, B) of each
+    block's neuron, ``objective`` (the maximised value per neuron at the end, shape (K,)), ``neurons`` (K,),
+    and the config."""
+
+    neurons: np.ndarray
+    inputs: np.ndarray
+    hidden: np.ndarray
+    activation: np.ndarray
+    objective: np.ndarray
+    config: VisualisationConfig
+
+    @property
+    def values(self) -> np.ndarray:
+        """φ(h_bk) per batch element, shape (K, B): what the objective rewards."""
+        return _objective_terms(self.activation, self.config.objective)[0]
+
+
+def _inputs(Z: np.ndarray, domain: str) -> np.ndarray:
+    if domain == "simplex":
+        E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+        return E / E.sum(axis=-1, keepdims=True)
+    if domain == "box":
+        return 1.0 / (1.0 + np.exp(-Z))
+    return Z / np.maximum(np.linalg.norm(Z, axis=-1, keepdims=True), _EPS)
+
+
+def _input_pullback(Z: np.ndarray, X: np.ndarray, G: np.ndarray, domain: str) -> np.ndarray:
+    """∂/∂z of a function with gradient G = ∂/∂x, through the domain's parameterisation."""
+    if domain == "simplex":
+        return X * (G - np.sum(X * G, axis=-1, keepdims=True))
+    if domain == "box":
+        return G * X * (1.0 - X)
+    norm = np.maximum(np.linalg.norm(Z, axis=-1, keepdims=True), _EPS)
+    return (G - np.sum(G * X, axis=-1, keepdims=True) * X) / norm
+
+
+def _diversity_and_gradient(H: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """S = Σ_a Σ_{b≠a} c_ab^p (p = 2 gram, 1 cosine) per block and ∂S/∂H (derivations.diversity):
+    ∂S/∂h_a = 2 Σ_{b≠a} p c_ab^{p−1} (ĥ_b − c_ab ĥ_a)/‖h_a‖."""
+    norms = np.maximum(np.linalg.norm(H, axis=-1, keepdims=True), _EPS)
+    U = H / norms
+    C = U @ np.swapaxes(U, -1, -2)
+    B = H.shape[-2]
+    off = 1.0 - np.eye(B)
+    if kind == "gram":
+        S = np.sum(C * C * off, axis=(-2, -1))
+        M = 2.0 * C * off
+    else:
+        S = np.sum(C * off, axis=(-2, -1))
+        M = np.broadcast_to(off, C.shape)
+    grad = 2.0 * (M @ U - np.sum(M * C, axis=-1, keepdims=True) * U) / norms
+    return S, grad
+
+
+def _objective_terms(a: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """φ(a) and φ'(a) elementwise."""
+    if kind == "signed":
+        return a, np.ones_like(a)
+    if kind == "square":
+        return a * a, 2.0 * a
+    return np.abs(a), np.sign(a)
+
+
+def _evaluate(Z, W, neurons, config, *, gradient: bool):
+    """Objective per block (K,) and, with ``gradient``, its gradient with respect to Z; also X, H, h_k."""
+    K, B, n = Z.shape
+    X = _inputs(Z, config.domain)
+    pre = (X.reshape(K * B, n) @ W).reshape(K, B, -1)
+    H = np.maximum(pre, 0.0) if config.hidden == "relu" else pre
+    rows = np.arange(K)
+    a = H[rows, :, neurons]  # (K, B)
+    phi, dphi = _objective_terms(a, config.objective)
+    value = phi.mean(axis=-1)
+    dH = np.zeros_like(H) if gradient else None
+    if config.diversity != "none" and config.weight > 0:
+        S, dS = _diversity_and_gradient(H, config.diversity)
+        value = value - config.weight / B * S
+        if gradient:
+            dH -= config.weight / B * dS
+    if not gradient:
+        return value, X, H, a, None
+    dH[rows, :, neurons] += dphi / B
+    if config.hidden == "relu":
+        dH *= pre > 0
+    dX = (dH.reshape(K * B, -1) @ W.T).reshape(K, B, n)
+    return value, X, H, a, _input_pullback(Z, X, dX, config.domain)
+
+
+def _neurons(neurons, m: int) -> np.ndarray:
+    if neurons is None:
+        return np.arange(m)
+    idx = np.atleast_1d(np.asarray(neurons))
+    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"neurons must be a non-empty sequence of integers, got {neurons!r}")
+    if idx.min() < 0 or idx.max() >= m:
+        raise ValueError(f"neurons must lie in [0, {m - 1}] (m = {m}), got {idx.tolist()}")
+    return idx.astype(np.int64)
+
+
+def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None, *, rng) -> Visualisation:
+    """Optimise a batch of B inputs per neuron: maximise (1/B)Σ_b φ(h_bk) − (w/B)·S(h_1…h_B) by Adam on z.
+
+    Parameters
+    ----------
+    W : array, shape (n, m)
+        The model's weights (rows: features, columns: neurons); hidden activations h = Wᵀx (``config.hidden``
+        ``"relu"``: h = ReLU(Wᵀx), as in Toy Models of Superposition).
+    neurons : sequence of int, optional
+        The neurons to visualise (default: all m), each optimised independently, all at once.
+    config : VisualisationConfig
+        Domain, objective φ, diversity S and its weight w, batch size, Adam settings.
+    rng : int, SeedSequence or Generator
+        Source of the initial z ~ N(0, init_scale²) (shape (K, B, n)). Same seed, same numbers.
+
+    Returns
+    -------
+    Visualisation
+        Inputs, hidden activations and the neuron's activation per batch element, and the final objective.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.dynamics.visualise import VisualisationConfig, visualise_neurons
+    >>> W = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])  # neuron 0: feature 0 (+) and feature 1 (−)
+    >>> vis = visualise_neurons(W, [0], VisualisationConfig(diversity="cosine", weight=0.1, steps=300), rng=0)
+    >>> np.round(vis.inputs[0], 2).max(axis=0)  # the batch splits between features 0 and 1
+    array([1., 1., 0.])
+    >>> sorted(np.round(vis.activation[0], 2).tolist())
+    [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    config = VisualisationConfig() if config is None else config
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or not np.all(np.isfinite(W)):
+        raise ValueError(f"W must be a finite array of shape (n, m), got shape {W.shape}")
+    idx = _neurons(neurons, W.shape[1])
+    gen = validate.generator(rng)
+    Z = gen.normal(0.0, config.init_scale, size=(idx.size, config.batch, W.shape[0]))
+    b1, b2 = config.betas
+    m1, v1 = np.zeros_like(Z), np.zeros_like(Z)
+    for step in range(1, config.steps + 1):
+        _, _, _, _, g = _evaluate(Z, W, idx, config, gradient=True)
+        g = -g  # Adam minimises the loss −objective (torch.optim.Adam, no weight decay)
+        m1 = b1 * m1 + (1 - b1) * g
+        v1 = b2 * v1 + (1 - b2) * g * g
+        m_hat = m1 / (1 - b1**step)
+        v_hat = v1 / (1 - b2**step)
+        Z = Z - config.lr * m_hat / (np.sqrt(v_hat) + config.eps)
+    value, X, H, a, _ = _evaluate(Z, W, idx, config, gradient=False)
+    return Visualisation(idx, X, H, a, value, config)

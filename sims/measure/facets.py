@@ -1,0 +1,155 @@
+"""Facets of a feature visualisation, and how well they find the polysemantic neurons of the weights.
+
+A visualised batch (``sims.dynamics.visualise``) is read as a researcher reads it: keep the inputs that
+activate the neuron strongly, φ(h_bk) ≥ ½ φ_max, with φ the objective and φ_max its largest value over the
+input domain (``domain_maximum``: a batch that a heavy diversity term has pushed off the neuron shows nothing);
+name each kept input by the features it loads on, {i : |x_bi| ≥ ½ max_i |x_bi|}; inputs whose feature sets
+overlap belong to one facet (connected components), named by the union of their sets. A neuron shows as
+polysemantic when it has two or more facets; facets are disjoint feature sets by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+__all__ = ["Facets", "PrecisionRecall", "domain_maximum", "facets", "precision_recall"]
+
+KEEP = 0.5  # an input is kept when its objective value is ≥ KEEP × the batch's maximum
+LOADS = 0.5  # an input loads on feature i when |x_i| ≥ LOADS × its largest |x_j|
+
+
+@dataclass(frozen=True)
+class Facets:
+    """``sets[k]``: the facets of block k (a tuple of frozensets of feature indices, largest first);
+    ``count`` (K,) the number of facets; ``neurons`` (K,) the visualised neurons."""
+
+    neurons: np.ndarray
+    sets: tuple
+    count: np.ndarray
+
+    @property
+    def polysemantic(self) -> np.ndarray:
+        """Boolean (K,): two or more facets."""
+        return self.count >= 2
+
+
+def _components(sets: list[frozenset]) -> list[frozenset]:
+    merged: list[set] = []
+    for s in sets:
+        joined = set(s)
+        rest = []
+        for group in merged:
+            if group & joined:
+                joined |= group
+            else:
+                rest.append(group)
+        merged = rest + [joined]
+    return sorted((frozenset(g) for g in merged), key=lambda g: (-len(g), sorted(g)))
+
+
+def domain_maximum(W, neurons, *, domain: str, objective: str, hidden: str = "linear") -> np.ndarray:
+    """φ_max = max over the input domain of φ(h_k(x)), per neuron (shape of ``neurons``).
+
+    h_k(x) = Σ_i x_i W_ik is linear in x (a ReLU hidden layer only clips it at 0), so on the simplex the
+    maximum is at a vertex, max_i φ(W_ik); on the box [0, 1]ⁿ at the corner that sums the positive (or the
+    negative) weights, P = Σ_i (W_ik)₊, N = Σ_i (W_ik)₋; on the unit sphere at x = ±W_k/‖W_k‖, |h| = ‖W_k‖.
+    The signed objective (and a ReLU layer) only gets the positive side.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.facets import domain_maximum
+    >>> W = np.array([[0.9, 0.0], [-1.0, 0.2], [0.0, 0.3]])
+    >>> domain_maximum(W, [0, 1], domain="simplex", objective="square").round(2).tolist()
+    [1.0, 0.09]
+    >>> domain_maximum(W, [0, 1], domain="simplex", objective="signed").round(2).tolist()
+    [0.9, 0.3]
+    >>> domain_maximum(W, [0], domain="simplex", objective="square", hidden="relu").round(2).tolist()
+    [0.81]
+    """
+    cols = np.asarray(W, dtype=np.float64)[:, np.atleast_1d(neurons)]
+    positive_only = objective == "signed" or hidden == "relu"
+    if domain == "simplex":
+        hi, lo = cols.max(axis=0), -cols.min(axis=0)
+    elif domain == "box":
+        hi, lo = np.maximum(cols, 0).sum(axis=0), np.maximum(-cols, 0).sum(axis=0)
+    elif domain == "sphere":
+        hi = lo = np.linalg.norm(cols, axis=0)
+    else:
+        raise ValueError(f"domain must be one of ['box', 'simplex', 'sphere'], got {domain!r}")
+    top = np.maximum(hi, 0.0) if positive_only else np.maximum(np.maximum(hi, lo), 0.0)
+    return top * top if objective == "square" else top
+
+
+def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
+    """The facets of each visualised neuron of weights W (module docstring: kept inputs, their feature sets,
+    components). ``vis`` is a ``sims.dynamics.visualise.Visualisation`` (its ``inputs``, ``values``,
+    ``neurons`` and ``config`` are read).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.dynamics.visualise import VisualisationConfig, visualise_neurons
+    >>> from sims.measure.facets import facets
+    >>> W = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
+    >>> cfg = VisualisationConfig(diversity="cosine", weight=0.1, steps=300)
+    >>> f = facets(visualise_neurons(W, [0, 1], cfg, rng=0), W)
+    >>> [sorted(map(sorted, s)) for s in f.sets], f.count.tolist()
+    ([[[0], [1]], [[2]]], [2, 1])
+    """
+    keep = float(keep)
+    loads = float(loads)
+    if not (0.0 < keep <= 1.0 and 0.0 < loads <= 1.0):
+        raise ValueError(f"keep and loads must lie in (0, 1], got keep = {keep!r}, loads = {loads!r}")
+    phi = vis.values
+    tops = domain_maximum(W, vis.neurons, domain=vis.config.domain, objective=vis.config.objective,
+                          hidden=vis.config.hidden)
+    mags = np.abs(vis.inputs)
+    named = mags >= loads * mags.max(axis=-1, keepdims=True)
+    out = []
+    for k in range(phi.shape[0]):
+        top = tops[k]
+        if top <= 0:
+            out.append(())
+            continue
+        kept = np.flatnonzero(phi[k] >= keep * top)
+        out.append(tuple(_components([frozenset(np.flatnonzero(named[k, b]).tolist()) for b in kept])))
+    return Facets(vis.neurons, tuple(out), np.array([len(s) for s in out], dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class PrecisionRecall:
+    """Counts of a method's reported set against the truth: ``true_positive``, ``reported``, ``actual``;
+    ``precision`` = TP/reported and ``recall`` = TP/actual (NaN when the denominator is 0)."""
+
+    true_positive: int
+    reported: int
+    actual: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.reported if self.reported else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / self.actual if self.actual else float("nan")
+
+
+def precision_recall(reported, actual) -> PrecisionRecall:
+    """Precision and recall of boolean ``reported`` against boolean ``actual`` (same shape, pooled).
+
+    Examples
+    --------
+    >>> from sims.measure.facets import precision_recall
+    >>> pr = precision_recall([True, True, False, False], [True, False, True, False])
+    >>> pr.precision, pr.recall
+    (0.5, 0.5)
+    """
+    r = np.asarray(reported, dtype=bool)
+    a = np.asarray(actual, dtype=bool)
+    if r.shape != a.shape:
+        raise ValueError(f"reported and actual must have the same shape, got {r.shape} and {a.shape}")
+    return PrecisionRecall(int(np.sum(r & a)), int(r.sum()), int(a.sum()))
