@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sims import DivergenceError, Schedule, TrainConfig, initial_weights, train
 from theory import ModelSpec, NoiseSpec, data_gradient, loss_gradient
 
-from .strategies import seeds
+from .strategies import instances, seeds, small_m, small_n
 
 SPEC = ModelSpec(n=5, m=8, l1=0.01)
 
@@ -142,6 +142,7 @@ def test_per_instance_path_equals_batched_path(optimizer, noisy, monkeypatch):
     import importlib
 
     module = importlib.import_module("sims.dynamics.train")
+    monkeypatch.setattr(module, "FUSED_MAX_SIZE", 0)  # batched through BLAS (the fused kernel: tests below)
     spec = ModelSpec(n=12, m=20, l1=0.05, noise=NoiseSpec(family="laplace", sigma=0.1) if noisy else None)
     results = []
     for threshold in (0, 2**62):  # 0: every run per instance; huge: every run batched
@@ -211,3 +212,121 @@ def test_training_on_live_columns_changes_no_number(optimizer, per_instance, mon
             U = W - lr * data_gradient(W)
             W = np.sign(U) * np.maximum(np.abs(U) - lr * spec.l1, 0)
         np.testing.assert_allclose(narrow.W, W, rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------------------------------------------
+# The fused small-model step (sims.dynamics._kernels.fused_*_steps) against the numpy/BLAS step
+
+
+NOISES = [NoiseSpec(family="gaussian", sigma=0.2), NoiseSpec(family="bipolar", sigma=0.2),
+          NoiseSpec(family="uniform", sigma=0.2), NoiseSpec(family="laplace", sigma=0.2),
+          NoiseSpec(family="three-point", sigma=0.2, kurtosis=1.0), NoiseSpec(family="three-point", sigma=0.2,
+                                                                            kurtosis=-2.0)]
+
+
+@pytest.mark.parametrize("noise", NOISES, ids=lambda s: f"{s.family}{'' if s.kurtosis is None else s.kurtosis}")
+def test_one_noise_call_per_stretch_draws_the_per_step_numbers(noise):
+    """train draws a stretch's noise in one call where that gives the per-step calls' numbers exactly
+    (every family but bipolar, whose per-call byte buffer makes it so only when 4 divides m)."""
+    import importlib
+
+    noise_draws = importlib.import_module("sims.dynamics.train")._noise_draws
+    for m in [*range(1, 10), 16]:
+        per_step, one_call, helper = (np.random.default_rng(m) for _ in range(3))
+        want = np.stack([noise.sample(m, rng=per_step) for _ in range(7)])
+        got = noise_draws(noise, m, 7, helper, np.float64)
+        np.testing.assert_array_equal(got, want)
+        assert helper.bit_generator.state == per_step.bit_generator.state  # later steps draw the same too
+        same = np.array_equal(noise.sample((7, m), rng=one_call), want)
+        assert same == (noise.family != "bipolar" or m % 4 == 0), "the one-call rule no longer holds: update " \
+            "sims.dynamics.train._noise_draws"
+
+
+def _one_step(W0, spec, optimizer, xi, fused, monkeypatch, dtype="float64"):
+    """W after optimiser step 1 from W0 with noise draw ``xi`` (or None), on the fused or the BLAS path."""
+    import importlib
+
+    module = importlib.import_module("sims.dynamics.train")
+    monkeypatch.setattr(module, "FUSED_MAX_SIZE", 2**62 if fused else 0)
+    config = TrainConfig(optimizer=optimizer, lr=0.05, steps=1, instances=W0.shape[0], dtype=dtype)
+    W = W0.astype(dtype)
+    update = module._Update(spec, config, W)
+    with module._batched_steps(W, update) as advance:
+        assert advance(range(1, 2), None if xi is None else xi[None].astype(dtype)) == 0
+    return W, update.state
+
+
+SHAPES = [(1, 1, 1), (1, 5, 2), (5, 1, 3), (3, 7, 2), (8, 16, 5), (13, 9, 3), (9, 21, 1)]
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "prox_gd", "adamw"])
+@pytest.mark.parametrize("noisy", [False, True])
+@pytest.mark.parametrize("n,m,instances", SHAPES)
+def test_fused_step_equals_the_numpy_step(n, m, instances, optimizer, noisy, monkeypatch):
+    """One fused step (whole-gradient kernel) against theory.loss.data_gradient + the serial update kernel:
+    the same formulas, sums in another order, so equal to float64 rounding (≤ 1e-12 of max|W|)."""
+    rng = np.random.default_rng([n, m, instances])
+    spec = ModelSpec(n=n, m=m, l1=0.05)
+    W0 = rng.normal(0, 1 / np.sqrt(m), size=(instances, n, m))
+    W0[:, :, rng.random(m) < 0.2] = 0.0  # dead columns
+    xi = rng.normal(0, 0.2, size=m) if noisy else None
+    a, state_a = _one_step(W0, spec, optimizer, xi, True, monkeypatch)
+    b, state_b = _one_step(W0, spec, optimizer, xi, False, monkeypatch)
+    scale = np.max(np.abs(b))
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * scale)
+    for sa, sb in zip(state_a, state_b):  # AdamW's moments
+        np.testing.assert_allclose(sa, sb, rtol=1e-12, atol=1e-12 * np.max(np.abs(sb)))
+    a32, _ = _one_step(W0, spec, optimizer, xi, True, monkeypatch, dtype="float32")
+    b32, _ = _one_step(W0, spec, optimizer, xi, False, monkeypatch, dtype="float32")
+    assert a32.dtype == np.float32
+    np.testing.assert_allclose(a32, b32, rtol=1e-5, atol=1e-5 * scale)  # float32 rounding (eps 6e-8) × terms
+
+
+@given(seed=seeds, n=small_n, m=small_m, instances=instances, noisy=st.booleans(),
+       optimizer=st.sampled_from(["gd", "prox_gd", "adamw"]))
+def test_fused_step_equals_the_numpy_step_property(seed, n, m, instances, noisy, optimizer):
+    """As above, over random small shapes, weights and noise (the "ci" profile's examples)."""
+    rng = np.random.default_rng(seed)
+    spec = ModelSpec(n=n, m=m, l1=0.05)
+    W0 = rng.normal(0, 1 / np.sqrt(m), size=(instances, n, m))
+    xi = rng.normal(0, 0.3, size=m) if noisy else None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        a, _ = _one_step(W0, spec, optimizer, xi, True, monkeypatch)
+        b, _ = _one_step(W0, spec, optimizer, xi, False, monkeypatch)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize("optimizer,l1", [("gd", 0.0), ("prox_gd", 0.01), ("adamw", 0.0)])
+def test_fused_noisy_run_agrees_with_the_numpy_run(optimizer, l1, monkeypatch):
+    """200 noisy steps at the ledger's noise-dynamics size (n = 8, m = 16, 8 instances, bipolar σ = 0.15)
+    through the fused kernel and through numpy: the same draws, the last bits apart (≤ 1e-9 of max|W|)."""
+    import importlib
+
+    from sims.dynamics import _kernels
+
+    module = importlib.import_module("sims.dynamics.train")
+    calls = []
+    fused = getattr(_kernels, f"fused_{optimizer}_steps")
+    monkeypatch.setattr(_kernels, f"fused_{optimizer}_steps", lambda *args: calls.append(1) or fused(*args))
+    spec = ModelSpec(n=8, m=16, l1=l1, noise=NoiseSpec(family="bipolar", sigma=0.15))
+    a = run(spec, 200, optimizer=optimizer, lr=0.02, instances=8, rng=11)
+    assert calls, "n·m = 128 must take the fused path"
+    monkeypatch.setattr(module, "FUSED_MAX_SIZE", 0)
+    b = run(spec, 200, optimizer=optimizer, lr=0.02, instances=8, rng=11)
+    np.testing.assert_array_equal(a.W0, b.W0)
+    np.testing.assert_allclose(a.W, b.W, rtol=1e-9, atol=1e-9 * np.max(np.abs(b.W)))
+    np.testing.assert_allclose(a.history["fourth_norm"], b.history["fourth_norm"], rtol=1e-9)
+
+
+def test_fused_path_reports_the_same_divergence_step(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("sims.dynamics.train")
+    steps = []
+    for limit in (2**62, 0):
+        monkeypatch.setattr(module, "FUSED_MAX_SIZE", limit)
+        with pytest.raises(DivergenceError) as err:
+            run(ModelSpec(n=3, m=4, noise=NoiseSpec(family="gaussian", sigma=0.1)), 100, optimizer="gd", lr=10.0,
+                instances=2, W0=np.full((2, 3, 4), 2.0))
+        steps.append(err.value.step)
+    assert steps[0] == steps[1]

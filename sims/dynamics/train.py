@@ -218,20 +218,23 @@ def _start(spec: ModelSpec, config: TrainConfig, W0, rng) -> np.ndarray:
 
 
 class _Update:
-    """The optimiser's kernels, state arrays (shaped like W) and per-step scalars."""
+    """The optimiser's kernels (parallel, serial and fused: ``_kernels``), state arrays (shaped like W) and
+    per-step scalars."""
 
     def __init__(self, spec: ModelSpec, config: TrainConfig, W: np.ndarray):
         dt = W.dtype.type
         self.dt, self.config = dt, config
         self.state: list[np.ndarray] = []
         if config.optimizer == "gd":
-            self.parallel, self.serial = _kernels.gd_step, _kernels.gd_step_serial
+            self.parallel, self.serial, self.fused = _kernels.gd_step, _kernels.gd_step_serial, _kernels.fused_gd_steps
             self.fixed = (dt(config.lr), dt(spec.l1))
         elif config.optimizer == "prox_gd":
             self.parallel, self.serial = _kernels.prox_gd_step, _kernels.prox_gd_step_serial
+            self.fused = _kernels.fused_prox_gd_steps
             self.fixed = (dt(config.lr), dt(config.lr * spec.l1))
         else:
             self.parallel, self.serial = _kernels.adamw_step, _kernels.adamw_step_serial
+            self.fused = _kernels.fused_adamw_steps
             self.state = [np.zeros_like(W), np.zeros_like(W)]
             beta1, beta2 = config.betas
             self.fixed = (dt(spec.l1), dt(1 - config.lr * config.weight_decay), dt(1 - beta1), dt(beta2),
@@ -283,9 +286,27 @@ STRETCH = 256
 #: Per-instance threading pays off once each instance's n·m reaches this size.
 PER_INSTANCE_MIN_SIZE = 1 << 14
 
+#: Models with n·m at most this run whole stretches of steps in one compiled call (``_kernels.fused_*_steps``)
+#: on the batched path; larger ones take numpy's BLAS (``bench/bench_noisy_step.py``). 0 switches it off.
+FUSED_MAX_SIZE = 1 << 14
+
 
 def _use_per_instance(W: np.ndarray) -> bool:
     return W.shape[0] >= 2 and W.shape[1] * W.shape[2] >= PER_INSTANCE_MIN_SIZE and numba.get_num_threads() >= 2
+
+
+def _noise_draws(noise, m: int, count: int, gen: np.random.Generator, dtype) -> np.ndarray:
+    """``count`` noise draws ξ ∈ R^m as rows of a (count, m) array of ``dtype``: the numbers of ``count``
+    successive ``noise.sample(m, rng=gen)`` calls, from one call where that draws the same numbers.
+
+    It does for every family but bipolar, whose int8 draws come four to a 32-bit word from a buffer
+    each call starts afresh (numpy's ``Generator.integers``): a call of m bytes consumes ⌈m/4⌉ words,
+    so one call for the stretch matches the per-step calls only when 4 divides m
+    (``tests/test_train.py::test_one_noise_call_per_stretch_draws_the_per_step_numbers``).
+    """
+    if noise.family != "bipolar" or m % 4 == 0:
+        return noise.sample((count, m), rng=gen).astype(dtype)
+    return np.stack([noise.sample(m, rng=gen) for _ in range(count)]).astype(dtype)
 
 
 @contextmanager
@@ -293,10 +314,26 @@ def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarra
     """One step for all instances at once: batched BLAS products, then one parallel kernel pass.
     ``gradient(W)``, if given, replaces the one-hot data gradient (``train``'s ``gradient``).
 
+    Small models (n·m ≤ ``FUSED_MAX_SIZE``) with the one-hot gradient instead run each stretch in one
+    call of the fused kernel: per step it costs the arithmetic (a few µs at n = 8, m = 16, 8 instances)
+    rather than a dozen numpy calls (~50 µs); the order of its sums differs from BLAS, so numbers differ
+    in the last bits.
+
     With several instances the products are small and BLAS runs single-threaded: a threaded BLAS
     spinning next to numba's threads made a step of 8 instances at n = 64, m = 128 about 20× slower
     (``bench/bench_train_threads.py``)."""
     from threadpoolctl import threadpool_limits
+
+    if gradient is None and W.shape[1] * W.shape[2] <= FUSED_MAX_SIZE:
+        def fused(steps: range, xis: np.ndarray | None) -> int:
+            scalars = np.array([update.scalars(step) for step in steps], dtype=W.dtype)
+            if xis is None:
+                xis = np.empty((len(steps), 0), dtype=W.dtype)
+            bad = update.fused(W, *update.state, xis, scalars)
+            return steps[bad - 1] if bad else 0
+
+        yield fused
+        return
 
     grad = np.empty_like(W)
     flat = [W.reshape(-1), grad.reshape(-1)] + [s.reshape(-1) for s in update.state]
@@ -304,8 +341,8 @@ def _batched_steps(W: np.ndarray, update: _Update, gradient: Callable[[np.ndarra
     # (the same elementwise formulas, so the same numbers)
     small = W.size < _kernels.PARALLEL_MIN_SIZE
 
-    def advance(steps: range, xis: list) -> int:
-        for step, xi in zip(steps, xis):
+    def advance(steps: range, xis: np.ndarray | None) -> int:
+        for step, xi in zip(steps, [None] * len(steps) if xis is None else xis):
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the kernel
                 if gradient is None:
                     data_gradient(W, xi=xi, out=grad)
@@ -363,8 +400,10 @@ def _per_instance_steps(W: np.ndarray, update: _Update):
                     return step
         return 0
 
-    def advance(steps: range, xis: list) -> int:
+    def advance(steps: range, xis: np.ndarray | None) -> int:
         scalars = [update.scalars(step) for step in steps]
+        if xis is None:
+            xis = [None] * len(steps)
         bad = [b for b in pool.map(share, shares, [steps] * threads, [scalars] * threads, [xis] * threads) if b]
         return min(bad, default=0)
 
@@ -466,7 +505,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
     done = 0
     with ExitStack() as stack:
         advance = stack.enter_context(step_fn(work, update))
-        # run stretches of steps between records; noise is drawn per step, in order, beforehand
+        # run stretches of steps between records; the stretch's noise is drawn beforehand, step by step in order
         for stop in record_steps[next_record:]:
             while done < stop:
                 if compactable and done > 0:
@@ -476,8 +515,7 @@ def train(spec: ModelSpec, config: TrainConfig, *, W0=None, rng=None,
                         work, cols = live
                         advance = stack.enter_context(step_fn(work, update))
                 steps = range(done + 1, min(int(stop), done + STRETCH) + 1)
-                xis = [None if spec.noise is None else spec.noise.sample(spec.m, rng=gen).astype(W.dtype)
-                       for _ in steps]
+                xis = None if spec.noise is None else _noise_draws(spec.noise, spec.m, len(steps), gen, W.dtype)
                 bad = advance(steps, xis)
                 if bad:
                     raise DivergenceError(bad, config.optimizer, config.lr)
