@@ -6,7 +6,7 @@ The machinery (``Claim``, ``Outcome``, the registry) is in ``core``, the runner 
 per topic holds its claims: ``derivations`` (every sympy derivation), ``model`` (loss, gradient, forces,
 optimisers), ``collisions`` (n²/(4m)), ``collision_training`` (sharing and winners in trained models),
 ``cooccurrence`` (co-occurring features), ``diagnosis`` (reading incidental polysemanticity off trained
-weights), ``mitigations`` (levers against it), ``noise`` (hidden noise, kurtosis), ``noise_dynamics`` and
+weights), ``evidence`` (feature visualisation and sparse dictionaries checked against known features), ``mitigations`` (levers against it), ``noise`` (hidden noise, kurtosis), ``noise_dynamics`` and
 ``noise_speed`` (the fourth norm under SGD with noise), ``single_feature`` (one feature under L1, two
 features on one neuron).
 """

@@ -11,14 +11,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Iterator
 
-from . import (collision_training, collisions, cooccurrence, derivations, diagnosis, mitigations, model, noise,
-               noise_dynamics, noise_speed, single_feature)
+from . import (collision_training, collisions, cooccurrence, derivations, diagnosis, evidence, mitigations, model,
+               noise, noise_dynamics, noise_speed, single_feature)
 from .core import CLAIMS, Claim, Outcome, run_claim
 
 __all__ = ["TOPICS", "expected_seconds", "run_claims"]
 
 #: The topic modules, in the order their claims are registered (the report's order).
-TOPICS = (collision_training, collisions, cooccurrence, derivations, diagnosis, mitigations, model, noise,
+TOPICS = (collision_training, collisions, cooccurrence, derivations, diagnosis, evidence, mitigations, model, noise,
           noise_dynamics, noise_speed, single_feature)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from ..studies.collisions import polysemantic_counts, start_end_correlations
 from ..studies.cooccurrence import capacity_point, tradeoff_point
 from ..studies.diagnosis import diagnosis_point
+from ..studies.feature_visualisation import FACET_SETTINGS, facet_point
 from ..studies.mitigations import ARMS, KAPPAS, RECIPES, kurtosis_point, mitigation_point
 from ..studies.noise import FAMILIES, SIGMAS, CONDITIONS, fourth_norm_curve, noise_polysemantic_counts
 from ..studies.sparsity import sparsity_curves
 from .sweep import Sweep
 
 __all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "kurtosis_sweep", "make_sweep",
-           "mitigations_sweep", "noise_counts_sweep", "noise_sweep", "regimes_sweep", "sparsity_sweep",
+           "facets_sweep", "mitigations_sweep", "noise_counts_sweep", "noise_sweep", "regimes_sweep", "sparsity_sweep",
            "tradeoff_sweep"]
 
 
@@ -101,6 +102,23 @@ def noise_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     fixed = {"n": 8, "m": 16, "lr": 0.02, "steps": 20_000 if quick else 100_000, "instances": 5, "points": 50}
     return Sweep(name="noise-quick" if quick else "noise", point=fourth_norm_curve,
                  grid={"family": FAMILIES, "sigma": SIGMAS}, fixed=fixed, seed=seed)
+
+
+def facets_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """Visualisation setting × m at n = 64 on prox-GD models (``sims.studies.feature_visualisation``; the same
+    models for every setting at one m): quick, m ∈ {64, 256} and 1 model per point; full, m ∈ {64, 128, 256}
+    and 4 models per point.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import facets_sweep
+    >>> quick, full = facets_sweep(quick=True), facets_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('facets-quick', 30, 'facets', 45)
+    """
+    fixed = {"n": 64, "recipe": "prox-gd", "models": 1 if quick else 4, "model_seed": seed}
+    grid = {"m": (64, 256) if quick else (64, 128, 256), "setting": tuple(FACET_SETTINGS)}
+    return Sweep(name="facets-quick" if quick else "facets", point=facet_point, grid=grid, fixed=fixed, seed=seed)
 
 
 def noise_counts_sweep(*, quick: bool, seed: int = 0) -> Sweep:
