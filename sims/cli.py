@@ -7,6 +7,9 @@
     incidental [--debug] train --n N --m M [--l1 λ] [--noise FAMILY:SIGMA] [--optimizer NAME] [--lr η]
                      [--steps K] [--instances I] [--dtype D] [--seed S] --out DIR
     incidental [--debug] diagnose WEIGHTS [--key NAME] [--l1 λ] [--p P] [--tol T] [--repair FILE] [--json]
+    incidental [--debug] visualise WEIGHTS --neuron K [--neuron K ...] [--instance I] [--key NAME]
+                     [--objective square|signed|abs] [--diversity gram|cosine|none] [--weight W]
+                     [--domain simplex|box|sphere] [--hidden linear|relu] [--batch B] [--steps S] [--seed S] --out DIR
 
 Exit codes and errors (one line on stderr each):
 
@@ -116,6 +119,23 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--tol", type=float, default=1e-3, help="weights at or below this count as zero")
     d.add_argument("--repair", type=Path, metavar="FILE", help="write the repaired weights here (.npy)")
     d.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+
+    f = sub.add_parser("visualise", help="feature visualisation with diversity of hidden neurons of trained weights: "
+                       "the optimised inputs and their facets (sims.dynamics.visualise)")
+    f.add_argument("weights", type=Path, help=".npy, or .npz (array --key); shape (n, m) or (instances, n, m)")
+    f.add_argument("--neuron", type=_nonnegative_int, action="append", required=True,
+                   help="a neuron to visualise (repeat for several)")
+    f.add_argument("--instance", type=_nonnegative_int, default=0, help="which instance of stacked weights")
+    f.add_argument("--key", default="W", help="array name inside an .npz (default W, as `incidental train` writes)")
+    f.add_argument("--objective", default="square", help="square (h²; default), signed (h) or abs (|h|)")
+    f.add_argument("--diversity", default="cosine", help="cosine (default), gram (lucid's) or none")
+    f.add_argument("--weight", type=float, default=0.03, help="diversity weight w (lucid's published value: 100)")
+    f.add_argument("--domain", default="simplex", help="simplex (default), box or sphere")
+    f.add_argument("--hidden", default="linear", help="linear (the paper's model; default) or relu")
+    f.add_argument("--batch", type=int, default=8)
+    f.add_argument("--steps", type=int, default=512)
+    f.add_argument("--seed", type=_nonnegative_int, default=0)
+    f.add_argument("--out", type=Path, required=True, help="folder for visualise.png and visualise.csv")
     return p
 
 
@@ -373,7 +393,38 @@ def _diagnose(args) -> int:
     return 0
 
 
-_COMMANDS = {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train, "diagnose": _diagnose}
+def _visualise(args) -> int:
+    from .dynamics.visualise import VisualisationConfig, visualise_neurons
+    from .measure.facets import facets
+
+    with _from_argv():
+        config = VisualisationConfig(objective=args.objective, diversity=args.diversity, weight=args.weight,
+                                     domain=args.domain, hidden=args.hidden, batch=args.batch, steps=args.steps)
+    W = _load_weights(args.weights, args.key)
+    if W.ndim == 3:
+        if args.instance >= W.shape[0]:
+            raise UsageError(f"--instance must be below {W.shape[0]} (the weights hold {W.shape[0]} instances), "
+                             f"got {args.instance}")
+        W = W[args.instance]
+    bad = [k for k in args.neuron if k >= W.shape[1]]
+    if bad:
+        raise UsageError(f"--neuron must be below m = {W.shape[1]}, got {bad[0]}")
+    _plotting_available()
+    out = _writable_folder(args.out)
+    from .figures._batch import write_visualisation
+
+    vis = visualise_neurons(W, args.neuron, config, rng=args.seed)
+    found = facets(vis, W)
+    files = write_visualisation(out, vis, found, W)
+    for k, sets, count in zip(vis.neurons, found.sets, found.count):
+        names = ", ".join("{" + ", ".join(map(str, sorted(s))) + "}" for s in sets) or "none"
+        print(f"neuron {k}: {count} facet(s): {names}")
+    print(f"wrote {', '.join(str(f) for f in files)}")
+    return 0
+
+
+_COMMANDS = {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train, "diagnose": _diagnose,
+             "visualise": _visualise}
 
 
 # --------------------------------------------------------------------------------------- entry point

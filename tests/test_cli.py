@@ -412,3 +412,26 @@ def test_train_files_come_from_the_library_writer_unchanged(tmp_path, capsys):
     for p in paths:
         assert p.read_bytes() == (out / p.name).read_bytes()
     assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == ["history.csv", "weights.npz"]  # no temporaries
+
+
+def test_visualise_writes_the_batch_and_names_the_facets(tmp_path, capsys):
+    """`incidental visualise` on a hand-built ± neuron and a monosemantic one: two facets and one, the CSV holds
+    B rows per neuron with their facet index, the PNG is written; a neuron out of range is a usage error."""
+    import csv
+
+    import numpy as np
+
+    from sims.cli import main
+
+    path = tmp_path / "W.npy"
+    np.save(path, np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]))
+    assert main(["visualise", str(path), "--neuron", "0", "--neuron", "1", "--steps", "300", "--out",
+                 str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "neuron 0: 2 facet(s): {0}, {1}" in out and "neuron 1: 1 facet(s): {2}" in out
+    with open(tmp_path / "out" / "visualise.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 16 and {r["facet"] for r in rows if r["neuron"] == "0"} == {"0", "1"}
+    assert (tmp_path / "out" / "visualise.png").stat().st_size > 0
+    assert main(["visualise", str(path), "--neuron", "2", "--out", str(tmp_path / "out")]) == 2
+    assert "--neuron must be below m = 2" in capsys.readouterr().err

@@ -82,7 +82,16 @@ class VisualisationConfig:
 class Visualisation:
     """The optimised batches: ``inputs`` x (K, B, n), ``hidden`` h (K, B, m), ``activation`` h_k (K, B) of each
     block's neuron, ``objective`` (the maximised value per neuron at the end, shape (K,)), ``neurons`` (K,),
-    and the config."""
+    and the config.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.dynamics.visualise import VisualisationConfig, visualise_neurons
+    >>> vis = visualise_neurons(np.eye(3), [2], VisualisationConfig(diversity="none", steps=200), rng=0)
+    >>> vis.inputs.shape, vis.hidden.shape, bool(np.all(vis.values[0] > 0.9))  # every input near feature 2
+    ((1, 8, 3), (1, 8, 3), True)
+    """
 
     neurons: np.ndarray
     inputs: np.ndarray

@@ -24,7 +24,16 @@ LOADS = 0.5  # an input loads on feature i when |x_i| ≥ LOADS × its largest |
 @dataclass(frozen=True)
 class Facets:
     """``sets[k]``: the facets of block k (a tuple of frozensets of feature indices, largest first);
-    ``count`` (K,) the number of facets; ``neurons`` (K,) the visualised neurons."""
+    ``count`` (K,) the number of facets; ``neurons`` (K,) the visualised neurons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.measure.facets import Facets
+    >>> f = Facets(np.array([0, 1]), ((frozenset({0}), frozenset({1})), (frozenset({2}),)), np.array([2, 1]))
+    >>> f.polysemantic.tolist()
+    [True, False]
+    """
 
     neurons: np.ndarray
     sets: tuple
@@ -123,7 +132,14 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
 @dataclass(frozen=True)
 class PrecisionRecall:
     """Counts of a method's reported set against the truth: ``true_positive``, ``reported``, ``actual``;
-    ``precision`` = TP/reported and ``recall`` = TP/actual (NaN when the denominator is 0)."""
+    ``precision`` = TP/reported and ``recall`` = TP/actual (NaN when the denominator is 0).
+
+    Examples
+    --------
+    >>> from sims.measure.facets import PrecisionRecall
+    >>> PrecisionRecall(true_positive=3, reported=4, actual=6).precision
+    0.75
+    """
 
     true_positive: int
     reported: int

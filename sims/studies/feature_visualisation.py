@@ -28,16 +28,16 @@ from ..dynamics.visualise import VisualisationConfig, visualise_neurons
 from ..measure.facets import PrecisionRecall, facets, precision_recall
 from ..measure.metrics import dominant_neurons, opposite_pair_members
 
-__all__ = ["FACET_SETTINGS", "FACET_WEIGHTS", "RECIPES", "FacetDetection", "SharedFeatureControl", "facet_detection", "facet_point", "shared_feature_control",
+__all__ = ["FACET_SETTINGS", "FACET_WEIGHTS", "MODEL_RECIPES", "FacetDetection", "SharedFeatureControl", "facet_detection", "facet_point", "shared_feature_control",
            "trained_weights"]
 
 #: Training recipes of the models whose neurons are visualised (optimiser steps; λ in the code's units).
-RECIPES = {"prox-gd": {"optimizer": "prox_gd", "lr": 0.01, "steps": 8000, "l1": 0.2},
+MODEL_RECIPES = {"prox-gd": {"optimizer": "prox_gd", "lr": 0.01, "steps": 8000, "l1": 0.2},
            "adamw": {"optimizer": "adamw", "lr": 1e-3, "steps": 7500, "l1": 1e-3}}
 
 
 def trained_weights(*, n: int, m: int, recipe: str, instances: int, rng) -> np.ndarray:
-    """Weights (instances, n, m) of toy models trained by ``recipe`` (``RECIPES``) from N(0, 1/m).
+    """Weights (instances, n, m) of toy models trained by ``recipe`` (``MODEL_RECIPES``) from N(0, 1/m).
 
     Examples
     --------
@@ -45,8 +45,8 @@ def trained_weights(*, n: int, m: int, recipe: str, instances: int, rng) -> np.n
     >>> trained_weights(n=4, m=8, recipe="prox-gd", instances=2, rng=0).shape
     (2, 4, 8)
     """
-    validate.choice("recipe", recipe, tuple(RECIPES))
-    r = dict(RECIPES[recipe])
+    validate.choice("recipe", recipe, tuple(MODEL_RECIPES))
+    r = dict(MODEL_RECIPES[recipe])
     spec = ModelSpec(n=n, m=m, l1=r.pop("l1"))
     return train(spec, TrainConfig(instances=instances, **r), rng=rng, metrics=lambda W, s: {}).W
 
@@ -67,7 +67,19 @@ class FacetDetection:
     """Per neuron of each model (shape (models, m)): ``truth`` (± neuron of the weights), ``reported`` (two or
     more facets), ``monosemantic`` (dominant for one feature), ``one_facet`` (exactly one facet), ``count``
     (facets). Pooled over models: ``scores`` (precision and recall of ``reported`` against ``truth``) and
-    ``monosemantic_visible`` (fraction of monosemantic neurons shown with exactly one facet)."""
+    ``monosemantic_visible`` (fraction of monosemantic neurons shown with exactly one facet).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.dynamics.visualise import VisualisationConfig
+    >>> from sims.studies.feature_visualisation import FacetDetection
+    >>> det = FacetDetection(VisualisationConfig(), truth=np.array([[True, False]]),
+    ...                      reported=np.array([[True, False]]), monosemantic=np.array([[False, True]]),
+    ...                      count=np.array([[2, 1]]))
+    >>> det.scores.recall, det.monosemantic_visible
+    (1.0, 1.0)
+    """
 
     config: VisualisationConfig
     truth: np.ndarray
@@ -130,7 +142,14 @@ OBJECTS = {"cat": ("cat-face", "fur", "whisker"), "car": ("car-front", "wheel", 
 @dataclass(frozen=True)
 class SharedFeatureControl:
     """The facets (names of primitives) and the responding objects of the shared-primitive neuron (``fur``)
-    and of the incidental neuron (cat-face +, car-front −)."""
+    and of the incidental neuron (cat-face +, car-front −).
+
+    Examples
+    --------
+    >>> from sims.studies.feature_visualisation import SharedFeatureControl
+    >>> SharedFeatureControl((("fur",),), (("car-front",), ("cat-face",)), ("car", "cat"), ("car", "cat")).shared_facets
+    (('fur',),)
+    """
 
     shared_facets: tuple
     incidental_facets: tuple
