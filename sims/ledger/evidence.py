@@ -221,3 +221,77 @@ def _signed_misses(rng):
 def _relu_hidden(rng):
     pooled, data = _detections(VisualisationConfig(hidden="relu", diversity="none"), rng, FULL_MODELS)
     return verdict(pooled.recall <= 0.05, pooled.recall, 0.0, "recall ≤ 0.05", _text(pooled, data), data)
+
+
+# ------------------------------------------------------------------------------------------------
+# sparse dictionaries (sims.studies.dictionary): h = Wᵀx for sparse x (each feature on with probability 0.05,
+# intensity U[0, 1]); ReLU encoder, unit-norm decoder, L1 0.1, 2n latents, projected Adam (lr 0.01, batch 256)
+
+P_ON = 0.05
+
+
+def _dictionary_runs(rng, *, n: int, m: int, models: int, samples: int, steps: int) -> list:
+    from ..dynamics.dictionary import DictionaryConfig
+    from ..studies.dictionary import dictionary_of_model
+
+    g_train, g_dict = rng.spawn(2)
+    weights = trained_weights(n=n, m=m, recipe="prox-gd", instances=models, rng=g_train)
+    config = DictionaryConfig(latents=2 * n, steps=steps)
+    return [dictionary_of_model(W, samples=samples, p=P_ON, config=config, rng=g)
+            for W, g in zip(weights, g_dict.spawn(models))]
+
+
+def _dictionary_text(studies) -> str:
+    return "; ".join(f"model {i}: MCC {s.mcc:.4f} (signed {s.signed_mcc:.4f}), F = {s.F:.2f} on m = {s.m} neurons, "
+                     f"latents per ± neuron {s.latents_per_pm_neuron.tolist()} (directions "
+                     f"{s.directions_per_pm_neuron.tolist()}), dead {s.dead}, L0 {s.l0:.2f}"
+                     for i, s in enumerate(studies))
+
+
+@claim(id="evidence.dictionary-recovers-features",
+       statement="A sparse dictionary trained on a prox-GD model's hidden activations recovers every feature: mean "
+                 "matched |cos| (MCC, Hungarian assignment) ≥ 0.99 for each model, n = 32, m = 128",
+       source="Bricken et al. 2023 (Towards Monosemanticity); MCC as SAELens's synthetic evals",
+       prediction="MCC ≥ 0.99: the feature directions W_i are nearly orthogonal one-hot rows (paper §2.3), so the "
+                  "sparse code that reconstructs h is the features themselves",
+       evidence="2 models; 5e4 activation vectors (each feature on with p = 0.05), 2n = 64 latents, 2e4 steps; the "
+                "matching on a fresh 5e4 draw; deterministic given the seed (pilot: MCC 0.9995–0.9996)",
+       test="tests/test_claims.py::test_quick_claim[evidence.dictionary-recovers-features]", tier="quick")
+def _dictionary_recovers(rng):
+    studies = _dictionary_runs(rng, n=32, m=128, models=2, samples=50_000, steps=20_000)
+    worst = min(s.mcc for s in studies)
+    return verdict(worst >= 0.99, worst, 1.0, "MCC ≥ 0.99 for every model", _dictionary_text(studies),
+                   {"mcc": [s.mcc for s in studies], "F": [s.F for s in studies]})
+
+
+@claim(id="evidence.dictionary-splits-pairs",
+       statement="The dictionary splits each ± neuron into two latents, one per feature (n = 64, m = 256)",
+       source="ours; Bricken et al. 2023",
+       prediction="2 latents on every ± neuron (latents firing on ≥ 1e-3 of inputs whose decoder entry there is ≥ ½ "
+                  "their largest), 1 on every monosemantic neuron",
+       evidence="3 models; 1e5 activation vectors, 128 latents, 3e4 steps (bench/bench_dictionary.py's size)",
+       test="incidental verify --full --claim evidence.dictionary-splits-pairs", tier="full")
+def _dictionary_splits(rng):
+    studies = _dictionary_runs(rng, n=64, m=256, models=3, samples=100_000, steps=30_000)
+    counts = np.concatenate([s.latents_per_pm_neuron for s in studies])
+    ok = counts.size > 0 and bool(np.all(counts == 2))
+    return verdict(ok, float(np.mean(counts)) if counts.size else float("nan"), 2.0,
+                   "every ± neuron has exactly 2 latents", _dictionary_text(studies),
+                   {"latents_per_pm_neuron": counts.tolist()})
+
+
+@claim(id="evidence.dictionary-feature-count",
+       statement="The dictionary's effective feature count F (Bereska et al. 2025: exp of the entropy of the latents' "
+                 "share of activation mass) is n while the model has m = 4n neurons: polysemanticity without "
+                 "superposition, F/m = n/m = 1/4",
+       source="Bereska et al. 2025 (arXiv 2512.13568); ours",
+       prediction="|F − n| ≤ 0.05 n for every model (each feature carries the same expected mass: equal p and "
+                  "intensity law, |W_i| = w* for all i)",
+       evidence="3 models at n = 64, m = 256; as evidence.dictionary-splits-pairs",
+       test="incidental verify --full --claim evidence.dictionary-feature-count", tier="full")
+def _dictionary_feature_count(rng):
+    studies = _dictionary_runs(rng, n=64, m=256, models=3, samples=100_000, steps=30_000)
+    worst = max(abs(s.F - s.n) / s.n for s in studies)
+    return verdict(worst <= 0.05, float(np.mean([s.F for s in studies])), 64.0, "|F − n| ≤ 0.05 n for every model",
+                   _dictionary_text(studies) + f"; F/m = {np.mean([s.F / s.m for s in studies]):.3f} (n/m = 0.25)",
+                   {"F": [s.F for s in studies]})

@@ -8,15 +8,16 @@ from __future__ import annotations
 from ..studies.collisions import polysemantic_counts, start_end_correlations
 from ..studies.cooccurrence import capacity_point, tradeoff_point
 from ..studies.diagnosis import diagnosis_point
+from ..studies.dictionary import dictionary_point
 from ..studies.feature_visualisation import FACET_SETTINGS, facet_point
 from ..studies.mitigations import ARMS, KAPPAS, RECIPES, kurtosis_point, mitigation_point
 from ..studies.noise import FAMILIES, SIGMAS, CONDITIONS, fourth_norm_curve, noise_polysemantic_counts
 from ..studies.sparsity import sparsity_curves
 from .sweep import Sweep
 
-__all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "kurtosis_sweep", "make_sweep",
-           "facets_sweep", "mitigations_sweep", "noise_counts_sweep", "noise_sweep", "regimes_sweep", "sparsity_sweep",
-           "tradeoff_sweep"]
+__all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "dictionary_sweep", "facets_sweep",
+           "kurtosis_sweep", "make_sweep", "mitigations_sweep", "noise_counts_sweep", "noise_sweep",
+           "regimes_sweep", "sparsity_sweep", "tradeoff_sweep"]
 
 
 M_PAPER = tuple(range(256, 4097, 256))
@@ -102,6 +103,28 @@ def noise_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     fixed = {"n": 8, "m": 16, "lr": 0.02, "steps": 20_000 if quick else 100_000, "instances": 5, "points": 50}
     return Sweep(name="noise-quick" if quick else "noise", point=fourth_norm_curve,
                  grid={"family": FAMILIES, "sigma": SIGMAS}, fixed=fixed, seed=seed)
+
+
+def dictionary_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """m at fixed n for sparse dictionaries of prox-GD models (``sims.studies.dictionary``): quick, n = 32,
+    m ∈ {32, 64, 128}, 1 model, 5e4 activations, 2e4 steps; full, n = 64, m ∈ {64, 128, 256, 512}, 4 models,
+    1e5 activations, 3e4 steps. Features on with probability 0.05; 2n latents.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import dictionary_sweep
+    >>> quick, full = dictionary_sweep(quick=True), dictionary_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points())
+    ('dictionary-quick', 3, 'dictionary', 4)
+    """
+    if quick:
+        fixed = {"n": 32, "models": 1, "samples": 50_000, "steps": 20_000, "p": 0.05}
+        grid = {"m": (32, 64, 128)}
+    else:
+        fixed = {"n": 64, "models": 4, "samples": 100_000, "steps": 30_000, "p": 0.05}
+        grid = {"m": (64, 128, 256, 512)}
+    return Sweep(name="dictionary-quick" if quick else "dictionary", point=dictionary_point, grid=grid, fixed=fixed,
+                 seed=seed)
 
 
 def facets_sweep(*, quick: bool, seed: int = 0) -> Sweep:

@@ -29,7 +29,7 @@ from ..measure.dictionary_match import (
 )
 from ..measure.metrics import dominant_neurons, opposite_pair_members
 
-__all__ = ["DictionaryStudy", "dictionary_of_model", "sparse_inputs"]
+__all__ = ["DictionaryStudy", "dictionary_of_model", "dictionary_point", "sparse_inputs"]
 
 
 def sparse_inputs(n: int, samples: int, p: float, *, rng) -> np.ndarray:
@@ -194,3 +194,31 @@ def dictionary_of_model(W, *, samples: int, p: float, config: DictionaryConfig, 
         dead=stats.n_dead, rare=int((stats.frequency < min_frequency).sum()), l0=stats.l0,
         fvu=fraction_of_variance_unexplained(h_eval, result.decode(codes)),
         F=effective_feature_count(codes).count, dictionary=result)
+
+
+def dictionary_point(*, rng, n: int, m: int, models: int, samples: int, steps: int, p: float) -> dict:
+    """One sweep point: train ``models`` prox-GD toy models (λ = 0.2, lr 0.01, 8000 steps) and a dictionary with 2n
+    latents on each one's activations (``dictionary_of_model``). Returns per-model lists: "mcc", "signed_mcc", "F",
+    "dead", "l0", "fvu", and the pooled "latents_pm" / "latents_mono" (latents per ± / monosemantic neuron) and
+    "directions_pm".
+
+    Examples
+    --------
+    >>> from sims.studies.dictionary import dictionary_point
+    >>> out = dictionary_point(rng=0, n=8, m=16, models=1, samples=4000, steps=3000, p=0.1)
+    >>> sorted(out)
+    ['F', 'dead', 'directions_pm', 'fvu', 'l0', 'latents_mono', 'latents_pm', 'mcc', 'signed_mcc']
+    """
+    from .feature_visualisation import trained_weights
+
+    g_train, g_dict = validate.generator(rng).spawn(2)
+    weights = trained_weights(n=n, m=m, recipe="prox-gd", instances=models, rng=g_train)
+    config = DictionaryConfig(latents=2 * n, steps=steps)
+    studies = [dictionary_of_model(W, samples=samples, p=p, config=config, rng=g)
+               for W, g in zip(weights, g_dict.spawn(models))]
+    out = {key: [float(getattr(s, key)) for s in studies] for key in ("mcc", "signed_mcc", "F", "l0", "fvu")}
+    out["dead"] = [int(s.dead) for s in studies]
+    out["latents_pm"] = [int(c) for s in studies for c in s.latents_per_pm_neuron]
+    out["directions_pm"] = [int(c) for s in studies for c in s.directions_per_pm_neuron]
+    out["latents_mono"] = [int(c) for s in studies for c in s.latents_per_mono_neuron]
+    return out
