@@ -11,8 +11,9 @@ of monosemantic neurons shown with one facet; (c) per model, the ± neurons of t
 neurons of three settings against m, with the independent-placement law n(n − 1)/(4m)
 (``theory.collisions.expected_overlap_distinct``). Also the shared-feature control (cat/car/fur) per setting.
 
-Files: facets.png, facets.csv (per m and setting: counts, precision, recall, monosemantic shown),
-facets_control.csv (the control's facets per setting). ``--quick``: m ∈ {64, 256}, 1 model per point.
+Files: facets.png (prox-GD models), facets.csv (per recipe, m and setting: counts, precision, recall, monosemantic
+shown; the full run adds the paper's AdamW recipe), facets_control.csv (the control's facets per setting).
+``--quick``: m ∈ {64, 256}, 1 model per point.
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ def reproduce_facets(out: Path, options: RunOptions) -> list[Path]:
     for row in res.rows:
         p, r = row["params"], row["result"]
         tot = {k: float(np.sum(v)) for k, v in r.items()}
-        table[(p["m"], p["setting"])] = r
-        rows.append([p["m"], p["setting"], len(r["actual"]), tot["actual"], tot["reported"], tot["true_positive"],
+        if p["recipe"] == "prox-gd":  # the panels; the CSV holds every recipe
+            table[(p["m"], p["setting"])] = r
+        rows.append([p["recipe"], p["m"], p["setting"], len(r["actual"]), tot["actual"], tot["reported"], tot["true_positive"],
                      _ratio(tot["true_positive"], tot["reported"]), _ratio(tot["true_positive"], tot["actual"]),
                      tot["monosemantic"], _ratio(tot["monosemantic_shown"], tot["monosemantic"])])
-    csv = atomic_csv(out / "facets.csv", ["m", "setting", "models", "pm_neurons", "reported", "true_positive",
+    csv = atomic_csv(out / "facets.csv", ["recipe", "m", "setting", "models", "pm_neurons", "reported", "true_positive",
                                           "precision", "recall", "monosemantic", "monosemantic_shown_fraction"], rows)
 
     control = []

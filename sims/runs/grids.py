@@ -129,18 +129,19 @@ def dictionary_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 def facets_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     """Visualisation setting × m at n = 64 on prox-GD models (``sims.studies.feature_visualisation``; the same
-    models for every setting at one m): quick, m ∈ {64, 256} and 1 model per point; full, m ∈ {64, 128, 256}
-    and 4 models per point.
+    models for every setting at one m): quick, m ∈ {64, 256} and 1 model per point; full, m ∈ {64, 128, 256},
+    4 models per point, and the same on the paper's AdamW recipe.
 
     Examples
     --------
     >>> from sims.runs.grids import facets_sweep
     >>> quick, full = facets_sweep(quick=True), facets_sweep(quick=False)
     >>> quick.name, len(quick.points()), full.name, len(full.points())
-    ('facets-quick', 30, 'facets', 45)
+    ('facets-quick', 30, 'facets', 90)
     """
-    fixed = {"n": 64, "recipe": "prox-gd", "models": 1 if quick else 4, "model_seed": seed}
-    grid = {"m": (64, 256) if quick else (64, 128, 256), "setting": tuple(FACET_SETTINGS)}
+    fixed = {"n": 64, "models": 1 if quick else 4, "model_seed": seed}
+    grid = {"recipe": ("prox-gd",) if quick else ("prox-gd", "adamw"), "m": (64, 256) if quick else (64, 128, 256),
+            "setting": tuple(FACET_SETTINGS)}
     return Sweep(name="facets-quick" if quick else "facets", point=facet_point, grid=grid, fixed=fixed, seed=seed)
 
 
