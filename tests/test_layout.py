@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMS = ROOT / "sims"
-LAYERS = ("measure", "dynamics", "studies", "runs", "figures", "ledger", "")  # "": sims/*.py
+LAYERS = ("data", "measure", "dynamics", "studies", "runs", "figures", "ledger", "")  # "": sims/*.py
 NO_IO = {"matplotlib", "tqdm", "dask", "json", "csv", "pathlib", "os", "shutil", "pickle"}
 
 

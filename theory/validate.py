@@ -88,3 +88,23 @@ def times(name: str, t):
         raise ValueError(f"{name} must be a non-empty strictly increasing sequence of finite times >= 0, "
                          f"got {reprlib.repr(t)}")
     return arr
+
+
+def adam_settings(betas, eps) -> tuple[tuple[float, float], float]:
+    """Return Adam's ``betas`` = (β₁, β₂), each in [0, 1), and ``eps`` > 0; raise ``ValueError`` naming the
+    offending setting. The one check of every Adam or AdamW configuration.
+
+    Examples
+    --------
+    >>> from theory.validate import adam_settings
+    >>> adam_settings((0.9, 0.999), 1e-8)
+    ((0.9, 0.999), 1e-08)
+    >>> adam_settings((0.9, 1.0), 1e-8)
+    Traceback (most recent call last):
+    ...
+    ValueError: betas[1] must be a finite number in [0, 1), got 1.0
+    """
+    if not (isinstance(betas, tuple) and len(betas) == 2):
+        raise ValueError(f"betas must be a tuple (beta1, beta2), got {betas!r}")
+    b = tuple(real(f"betas[{i}]", v, minimum=0.0, maximum=1.0, strict_max=True) for i, v in enumerate(betas))
+    return b, real("eps", eps, minimum=0.0, strict_min=True)

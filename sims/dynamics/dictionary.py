@@ -30,6 +30,8 @@ import numpy as np
 
 from theory import validate
 
+from ._minibatches import minibatches
+
 __all__ = [
     "DictionaryConfig",
     "DictionaryResult",
@@ -95,11 +97,7 @@ class DictionaryConfig:
         validate.real("lr", self.lr, minimum=0.0, strict_min=True)
         validate.integer("steps", self.steps, minimum=1)
         validate.integer("batch", self.batch, minimum=1)
-        if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
-            raise ValueError(f"betas must be a tuple (beta1, beta2), got {self.betas!r}")
-        for i, b in enumerate(self.betas):
-            validate.real(f"betas[{i}]", b, minimum=0.0, maximum=1.0, strict_max=True)
-        validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+        validate.adam_settings(self.betas, self.eps)
         validate.choice("dtype", self.dtype, DTYPES)
 
 
@@ -288,18 +286,6 @@ def adam_update(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarra
     denom /= dt(math.sqrt(1 - beta2**step))
     denom += dt(eps)
     param -= step_size * (m / denom)
-
-
-def _batches(N: int, B: int, steps: int, rng: np.random.Generator):
-    """Index arrays of successive minibatches: each epoch a fresh permutation of range(N), cut into
-    N // B batches of size B (the remainder of each permutation is dropped)."""
-    per_epoch = N // B
-    done = 0
-    while done < steps:
-        perm = rng.permutation(N)
-        for j in range(min(per_epoch, steps - done)):
-            yield perm[j * B:(j + 1) * B]
-        done += per_epoch
 
 
 #: Use the sparse backward kernel when at most this fraction of the minibatch's codes is active
@@ -498,7 +484,7 @@ def train_dictionary(activations, config: DictionaryConfig, *, rng) -> Dictionar
     loss = np.empty(config.steps)
     mse = np.empty(config.steps)
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        for t, idx in enumerate(_batches(N, B, config.steps, gen), start=1):
+        for t, idx in enumerate(minibatches(N, B, config.steps, rng=gen), start=1):
             loss[t - 1], mse[t - 1] = trainer.step(x_all[idx], t)
             if not math.isfinite(loss[t - 1]):
                 raise FloatingPointError(f"dictionary loss became non-finite at step {t} (lr={config.lr:g}); "

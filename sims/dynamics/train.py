@@ -106,11 +106,7 @@ class TrainConfig:
         validate.integer("steps", self.steps, minimum=0)
         validate.integer("instances", self.instances, minimum=1)
         validate.choice("dtype", self.dtype, DTYPES)
-        if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
-            raise ValueError(f"betas must be a tuple (beta1, beta2), got {self.betas!r}")
-        for i, b in enumerate(self.betas):
-            validate.real(f"betas[{i}]", b, minimum=0.0, maximum=1.0, strict_max=True)
-        validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+        validate.adam_settings(self.betas, self.eps)
         validate.real("weight_decay", self.weight_decay, minimum=0.0)
         if not isinstance(self.record, Schedule):
             raise ValueError(f"record must be a Schedule, got {self.record!r}")

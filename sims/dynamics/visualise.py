@@ -72,10 +72,7 @@ class VisualisationConfig:
         validate.integer("steps", self.steps, minimum=0)
         object.__setattr__(self, "lr", validate.real("lr", self.lr, minimum=0.0, strict_min=True))
         object.__setattr__(self, "init_scale", validate.real("init_scale", self.init_scale, minimum=0.0))
-        b1, b2 = self.betas
-        validate.real("betas[0]", b1, minimum=0.0, maximum=1.0, strict_max=True)
-        validate.real("betas[1]", b2, minimum=0.0, maximum=1.0, strict_max=True)
-        validate.real("eps", self.eps, minimum=0.0, strict_min=True)
+        validate.adam_settings(self.betas, self.eps)
 
 
 @dataclass(frozen=True)
