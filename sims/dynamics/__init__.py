@@ -6,7 +6,8 @@ visualisation with diversity: a batch of inputs optimised for one neuron (``visu
 dictionaries (sparse autoencoders) trained on activations (``dictionary``).
 """
 
-from . import cooccurrence as _cooccurrence, dictionary as _dictionary, gradient_flow as _gradient_flow, schedule as _schedule, single_feature as _single_feature, task_train as _task_train, train as _train, visualise as _visualise
+from . import circuit_train as _circuit_train, cooccurrence as _cooccurrence, dictionary as _dictionary, gradient_flow as _gradient_flow, schedule as _schedule, single_feature as _single_feature, task_train as _task_train, train as _train, visualise as _visualise
+from .circuit_train import *  # noqa: F403
 from .cooccurrence import *  # noqa: F403
 from .dictionary import *  # noqa: F403
 from .gradient_flow import *  # noqa: F403
@@ -16,4 +17,4 @@ from .task_train import *  # noqa: F403
 from .train import *  # noqa: F403
 from .visualise import *  # noqa: F403
 
-__all__ = [*_task_train.__all__, *_dictionary.__all__, *_cooccurrence.__all__, *_gradient_flow.__all__, *_schedule.__all__, *_single_feature.__all__, *_train.__all__, *_visualise.__all__]
+__all__ = [*_circuit_train.__all__, *_task_train.__all__, *_dictionary.__all__, *_cooccurrence.__all__, *_gradient_flow.__all__, *_schedule.__all__, *_single_feature.__all__, *_train.__all__, *_visualise.__all__]

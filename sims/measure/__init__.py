@@ -5,7 +5,8 @@ matched to known features (``dictionary_match``), the diagnosis and repair of in
 collision idealisations (``idealisations``) and summary statistics (``statistics``).
 """
 
-from . import diagnosis as _diagnosis, dictionary_match as _dictionary_match, facets as _facets, idealisations as _idealisations, metrics as _metrics, neurons as _neurons, occupancy as _occupancy, statistics as _statistics, structures as _structures
+from . import circuits as _circuits, diagnosis as _diagnosis, dictionary_match as _dictionary_match, facets as _facets, idealisations as _idealisations, metrics as _metrics, neurons as _neurons, occupancy as _occupancy, statistics as _statistics, structures as _structures
+from .circuits import *  # noqa: F403
 from .diagnosis import *  # noqa: F403
 from .dictionary_match import *  # noqa: F403
 from .facets import *  # noqa: F403
@@ -16,4 +17,4 @@ from .occupancy import *  # noqa: F403
 from .statistics import *  # noqa: F403
 from .structures import *  # noqa: F403
 
-__all__ = [*_neurons.__all__, *_dictionary_match.__all__, *_diagnosis.__all__, *_facets.__all__, *_idealisations.__all__, *_metrics.__all__, *_occupancy.__all__, *_statistics.__all__, *_structures.__all__]
+__all__ = [*_circuits.__all__, *_neurons.__all__, *_dictionary_match.__all__, *_diagnosis.__all__, *_facets.__all__, *_idealisations.__all__, *_metrics.__all__, *_occupancy.__all__, *_statistics.__all__, *_structures.__all__]
