@@ -1,4 +1,4 @@
-"""Wall time of feature visualisation for every neuron of a trained model (the issue's speed target).
+"""Wall time of feature visualisation for every neuron of a trained model, both diversity terms (target ≤ 10 s).
 
 A prox-GD toy model at n = 64, m = 256 (λ = 0.2, lr 0.01, 8000 steps); every one of its 256 neurons visualised
 at once (``sims.dynamics.visualise.visualise_neurons``: B = 8, 512 Adam steps, lucent's defaults) with the Gram

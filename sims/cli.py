@@ -415,7 +415,7 @@ def _visualise(args) -> int:
 
     vis = visualise_neurons(W, args.neuron, config, rng=args.seed)
     found = facets(vis, W)
-    files = write_visualisation(out, vis, found, W)
+    files = write_visualisation(out, vis, found)
     for k, sets, count in zip(vis.neurons, found.sets, found.count):
         names = ", ".join("{" + ", ".join(map(str, sorted(s))) + "}" for s in sets) or "none"
         print(f"neuron {k}: {count} facet(s): {names}")

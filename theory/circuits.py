@@ -1,6 +1,6 @@
 """Exact loss and gradient of the two-hidden-layer ("circuit") extension of the toy model.
 
-Model (an extension of arXiv 2312.03096 §1 for issue 19, not in the paper). Per instance, weights
+Model (an extension of arXiv 2312.03096 §1 to two hidden layers joined by V, not in the paper). Per instance, weights
 W1 ∈ R^{n×m1} (features → first hidden layer), V ∈ R^{m1×m2} (first → second hidden layer) and
 W2 ∈ R^{n×m2} (second hidden layer → outputs). Input e_i (one-hot), optional hidden noise ξ ∈ R^{m1}
 at layer 1 (one draw shared by all inputs and instances, as in the one-layer model):

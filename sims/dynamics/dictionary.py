@@ -30,7 +30,9 @@ import numpy as np
 
 from theory import validate
 
+from . import _kernels
 from ._minibatches import minibatches
+from .train import DTYPES
 
 __all__ = [
     "DictionaryConfig",
@@ -42,7 +44,6 @@ __all__ = [
     "train_dictionary",
 ]
 
-DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -347,18 +348,6 @@ def _sparse_backward(xc, pre, Dt, two_over_B, l1_over_B, gW_e, gb_e, gDt, gsum):
     return sq, l1sum
 
 
-@numba.njit(cache=True, error_model="numpy")
-def _adam_kernel(p, g, m, v, one_minus_beta1, beta2, one_minus_beta2, step_size, bias_correction2_sqrt,
-                 eps):  # pragma: no cover - compiled
-    """``adam_update`` on flat arrays in one pass (the same operations in the same order)."""
-    for k in range(p.size):
-        mk = m[k] + one_minus_beta1 * (g[k] - m[k])
-        vk = v[k] * beta2 + one_minus_beta2 * g[k] * g[k]
-        m[k] = mk
-        v[k] = vk
-        p[k] = p[k] - step_size * (mk / (np.sqrt(vk) / bias_correction2_sqrt + eps))
-
-
 class _Trainer:
     """Parameters in the kernels' layout (decoder stored as Dt = W_dᵀ, rows = latents), Adam state and
     gradient buffers; ``step(x, t)`` does one projected Adam step on minibatch x and returns (loss, mse).
@@ -421,8 +410,10 @@ class _Trainer:
                 return loss, mse
             beta1, beta2 = self.config.betas
             dt = self.dt
-            _adam_kernel(*self.flat, dt(1 - beta1), dt(beta2), dt(1 - beta2), dt(self.config.lr / (1 - beta1**t)),
-                         dt(math.sqrt(1 - beta2**t)), dt(self.config.eps))
+            # Adam is AdamW without decay: λ = 0, decay factor 1 (torch's single-tensor update, ``_kernels``)
+            _kernels.adamw_step_serial(*self.flat, dt(0), dt(1), dt(1 - beta1), dt(beta2), dt(1 - beta2),
+                                       dt(self.config.lr / (1 - beta1**t)), dt(math.sqrt(1 - beta2**t)),
+                                       dt(self.config.eps))
             Dt = self.params[2]
             Dt /= np.sqrt(np.einsum("lk,lk->l", Dt, Dt))[:, None]
         return loss, mse
@@ -438,7 +429,7 @@ def train_dictionary(activations, config: DictionaryConfig, *, rng) -> Dictionar
     The gradient of a minibatch is ``dictionary_gradients`` (dense products) while more than
     ``SPARSE_FRACTION`` of its codes are active, and the same formulas restricted to the active codes
     (a compiled kernel) once the codes are sparse; BLAS runs on ``BLAS_THREADS`` threads. Adam is
-    ``adam_update`` fused into one compiled pass over all four parameters (views of one flat array).
+    ``adam_update`` as one compiled pass over all four parameters (``_kernels.adamw_step_serial`` with λ = 0 and no decay) (views of one flat array).
     Same seed, same numbers on a given machine; the kernel's reassociated sums and BLAS may change the
     last bits elsewhere.
 

@@ -51,7 +51,7 @@ from theory.noise import NoiseSpec
 from . import _kernels
 from ._minibatches import minibatches
 from .schedule import Schedule
-from .train import DivergenceError
+from .train import DTYPES, DivergenceError
 
 __all__ = [
     "TaskNetConfig",
@@ -65,7 +65,6 @@ __all__ = [
 
 OPTIMIZERS = ("gd", "prox_gd", "adamw")
 NOISE_DRAWS = ("sample", "step")
-DTYPES = ("float32", "float64")
 LAYERS = (1, 2)
 
 #: BLAS threads while training: the products are small (B × d × m per instance) and, as in

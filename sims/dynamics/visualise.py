@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 
 from theory import validate
 
-__all__ = ["DIVERSITIES", "DOMAINS", "OBJECTIVES", "Visualisation", "VisualisationConfig", "visualise_neurons"]
+__all__ = ["DIVERSITIES", "DOMAINS", "OBJECTIVES", "Visualisation", "VisualisationConfig", "objective_values",
+           "visualise_neurons"]
 
 DOMAINS = ("simplex", "box", "sphere")
 OBJECTIVES = ("signed", "square", "abs")
@@ -128,16 +129,31 @@ def _diversity_and_gradient(H: np.ndarray, kind: str) -> tuple[np.ndarray, np.nd
     norms = np.maximum(np.linalg.norm(H, axis=-1, keepdims=True), _EPS)
     U = H / norms
     C = U @ np.swapaxes(U, -1, -2)
-    B = H.shape[-2]
-    off = 1.0 - np.eye(B)
+    off = 1.0 - np.eye(H.shape[-2])
     if kind == "gram":
         S = np.sum(C * C * off, axis=(-2, -1))
         M = 2.0 * C * off
-    else:
-        S = np.sum(C * off, axis=(-2, -1))
-        M = np.broadcast_to(off, C.shape)
-    grad = 2.0 * (M @ U - np.sum(M * C, axis=-1, keepdims=True) * U) / norms
+        grad = 2.0 * (M @ U - np.sum(M * C, axis=-1, keepdims=True) * U) / norms
+        return S, grad
+    # cosine: M = 1 − I, so Σ_b M_ab ĥ_b = Σ_b ĥ_b − ĥ_a and Σ_b M_ab c_ab = Σ_b c_ab − c_aa
+    diag = np.diagonal(C, axis1=-2, axis2=-1)[..., None]
+    row = C.sum(axis=-1, keepdims=True)
+    S = np.sum(row - diag, axis=(-2, -1))
+    grad = 2.0 * (U.sum(axis=-2, keepdims=True) - U - (row - diag) * U) / norms
     return S, grad
+
+
+def objective_values(a, objective: str) -> np.ndarray:
+    """φ(a) elementwise: a (``"signed"``), a² (``"square"``) or |a| (``"abs"``), for activations ``a``.
+
+    Examples
+    --------
+    >>> from sims.dynamics.visualise import objective_values
+    >>> objective_values([-2.0, 3.0], "square").tolist(), objective_values([-2.0, 3.0], "abs").tolist()
+    ([4.0, 9.0], [2.0, 3.0])
+    """
+    validate.choice("objective", objective, OBJECTIVES)
+    return _objective_terms(np.asarray(a, dtype=np.float64), objective)[0]
 
 
 def _objective_terms(a: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:

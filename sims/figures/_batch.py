@@ -14,30 +14,15 @@ __all__ = ["write_visualisation"]
 _COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive")
 
 
-def _facet_of(vis, facet_sets, k: int, b: int, named: np.ndarray) -> int:
-    """Index of the facet holding input b of block k, or −1 if the input was not kept."""
-    features = set(np.flatnonzero(named[k, b]).tolist())
-    for i, s in enumerate(facet_sets[k]):
-        if features and features <= s:
-            return i
-    return -1
-
-
-def write_visualisation(out: Path, vis, found, W) -> list[Path]:
+def write_visualisation(out: Path, vis, found) -> list[Path]:
     """Write ``visualise.csv`` (one row per neuron and batch input: activation h_k, objective value, facet index
     or −1, the input x) and ``visualise.png`` (one panel per neuron); return the paths.
 
     ``vis`` is a ``sims.dynamics.visualise.Visualisation``, ``found`` its ``sims.measure.facets.Facets``.
     """
-    from ..measure.facets import LOADS, domain_maximum
-
     mags = np.abs(vis.inputs)
-    named = mags >= LOADS * mags.max(axis=-1, keepdims=True)
-    tops = domain_maximum(W, vis.neurons, domain=vis.config.domain, objective=vis.config.objective,
-                          hidden=vis.config.hidden)
     K, B, n = vis.inputs.shape
-    facet = np.array([[_facet_of(vis, found.sets, k, b, named) if vis.values[k, b] >= 0.5 * tops[k] > 0 else -1
-                       for b in range(B)] for k in range(K)])
+    facet = found.member
     rows = [[int(vis.neurons[k]), b, float(vis.activation[k, b]), float(vis.values[k, b]), int(facet[k, b]),
              *map(float, vis.inputs[k, b])] for k in range(K) for b in range(B)]
     csv = atomic_csv(out / "visualise.csv", ["neuron", "input", "activation", "objective", "facet",

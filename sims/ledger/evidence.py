@@ -84,7 +84,7 @@ def _square_no_diversity(rng):
        statement=f"With h² and cosine diversity (w = {WEIGHT:g}), the neurons shown with two facets are exactly the "
                  "± neurons of the weights (precision and recall ≥ 0.95 at n = 64, m ∈ {64, 128, 256}), so the "
                  "method's count follows the weights' n(n − 1)/(4m)",
-       source="ours (issue: seeing polysemanticity from activations)",
+       source="ours (feature visualisation checked against the weights' known ± neurons)",
        prediction="precision = recall = 1: the cosine term rewards the opposite activations ±w e_k of the two "
                   "facets (cos = −1), so it splits the batch between them",
        evidence=f"2 prox-GD models per m; facets of every live neuron; pooled. {POWER[QUICK_MODELS]}",
@@ -116,7 +116,7 @@ def _gram_misses_pairs(rng):
        statement=f"With h² and cosine diversity (w = {WEIGHT:g}) a neuron encoding a primitive shared by two objects "
                  "(fur, in cats and cars) is shown with one facet, and an incidental neuron (cat-face +, car-front −) "
                  "with two, although both respond to the same objects",
-       source="ours (issue: the cat/car picture of Olah et al. 2020, made exact)",
+       source="ours (the cat/car picture of Olah et al. 2020, made exact)",
        prediction="facets ({fur},) and ({car-front}, {cat-face}); objects (car, cat) for both",
        evidence="constructed zero-loss tied model on 6 primitives (neuron 0: fur; neuron 1: cat-face +1, car-front "
                 "−1; the others one neuron each); deterministic given the seed. The same with cosine w = 0.03, "

@@ -24,13 +24,15 @@ LOADS = 0.5  # an input loads on feature i when |x_i| ≥ LOADS × its largest |
 @dataclass(frozen=True)
 class Facets:
     """``sets[k]``: the facets of block k (a tuple of frozensets of feature indices, largest first);
-    ``count`` (K,) the number of facets; ``neurons`` (K,) the visualised neurons.
+    ``count`` (K,) the number of facets; ``neurons`` (K,) the visualised neurons; ``member`` (K, B) the facet
+    index (into ``sets[k]``) of each batch input, −1 for an input that was not kept.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sims.measure.facets import Facets
-    >>> f = Facets(np.array([0, 1]), ((frozenset({0}), frozenset({1})), (frozenset({2}),)), np.array([2, 1]))
+    >>> f = Facets(np.array([0, 1]), ((frozenset({0}), frozenset({1})), (frozenset({2}),)), np.array([2, 1]),
+    ...            np.array([[0, 1], [0, -1]]))
     >>> f.polysemantic.tolist()
     [True, False]
     """
@@ -38,6 +40,7 @@ class Facets:
     neurons: np.ndarray
     sets: tuple
     count: np.ndarray
+    member: np.ndarray
 
     @property
     def polysemantic(self) -> np.ndarray:
@@ -119,14 +122,19 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
     mags = np.abs(vis.inputs)
     named = mags >= loads * mags.max(axis=-1, keepdims=True)
     out = []
+    member = np.full(phi.shape, -1, dtype=np.int64)
     for k in range(phi.shape[0]):
         top = tops[k]
         if top <= 0:
             out.append(())
             continue
         kept = np.flatnonzero(phi[k] >= keep * top)
-        out.append(tuple(_components([frozenset(np.flatnonzero(named[k, b]).tolist()) for b in kept])))
-    return Facets(vis.neurons, tuple(out), np.array([len(s) for s in out], dtype=np.int64))
+        features = {int(b): frozenset(np.flatnonzero(named[k, b]).tolist()) for b in kept}
+        sets = tuple(_components(list(features.values())))
+        for b, f in features.items():
+            member[k, b] = next(i for i, s in enumerate(sets) if f <= s)
+        out.append(sets)
+    return Facets(vis.neurons, tuple(out), np.array([len(s) for s in out], dtype=np.int64), member)
 
 
 @dataclass(frozen=True)

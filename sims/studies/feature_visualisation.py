@@ -24,7 +24,7 @@ import numpy as np
 from theory import ModelSpec, validate
 
 from ..dynamics.train import TrainConfig, train
-from ..dynamics.visualise import VisualisationConfig, visualise_neurons
+from ..dynamics.visualise import VisualisationConfig, objective_values, visualise_neurons
 from ..measure.facets import PrecisionRecall, facets, precision_recall
 from ..measure.metrics import dominant_neurons, opposite_pair_members
 
@@ -190,9 +190,7 @@ def shared_feature_control(config: VisualisationConfig, *, rng) -> SharedFeature
     X = np.array([[1.0 if p in prims else 0.0 for p in PRIMITIVES] for prims in OBJECTS.values()])
     X /= X.sum(axis=1, keepdims=True)
     h = X @ W[:, :2]
-    phi = {"signed": h, "square": h * h, "abs": np.abs(h)}[config.objective]
-    if config.hidden == "relu":
-        phi = np.where(h > 0, phi, 0.0)
+    phi = objective_values(np.maximum(h, 0.0) if config.hidden == "relu" else h, config.objective)
     responding = [tuple(sorted(o for o, v in zip(OBJECTS, phi[:, k]) if v > 0 and v >= 0.5 * phi[:, k].max()))
                   for k in range(2)]
     return SharedFeatureControl(names(f.sets[0]), names(f.sets[1]), responding[0], responding[1])
