@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 __all__ = ["Facets", "PrecisionRecall", "domain_maximum", "facets", "precision_recall"]
 
 KEEP = 0.5  # an input is kept when its objective value is ≥ KEEP × the batch's maximum

@@ -24,7 +24,11 @@ import numpy as np
 from theory import ModelSpec, validate
 
 from ..dynamics.train import TrainConfig, train
-from ..dynamics.visualise import VisualisationConfig, objective_values, visualise_neurons
+from ..dynamics.visualise import (
+    VisualisationConfig,
+    objective_values,
+    visualise_neurons,
+)
 from ..measure.facets import PrecisionRecall, facets, precision_recall
 from ..measure.metrics import dominant_neurons, opposite_pair_members
 
