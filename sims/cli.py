@@ -10,6 +10,8 @@
     incidental [--debug] visualise WEIGHTS --neuron K [--neuron K ...] [--instance I] [--key NAME]
                      [--objective square|signed|abs] [--diversity gram|cosine|none] [--weight W]
                      [--domain simplex|box|sphere] [--hidden linear|relu] [--batch B] [--steps S] [--seed S] --out DIR
+    incidental [--debug] circuit-report [WEIGHTS] [--n N --m1 M1 --m2 M2] [--target identity|permutation]
+                     [--l1 λ] [--seed S] [--plain-init] [--tol T]
 
 Exit codes and errors (one line on stderr each):
 
@@ -136,6 +138,21 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--steps", type=int, default=512)
     f.add_argument("--seed", type=_nonnegative_int, default=0)
     f.add_argument("--out", type=Path, required=True, help="folder for visualise.png and visualise.csv")
+
+    c = sub.add_parser("circuit-report", help="train one two-hidden-layer circuit model (or load one) and report its "
+                       "shared weights, free and costly spurious connections, alignment (sims.studies.circuits)")
+    c.add_argument("weights", type=Path, nargs="?", help=".npz with arrays W1 (n, m1), V (m1, m2), W2 (n, m2) and "
+                   "optionally permutation (π); without it a model is trained")
+    c.add_argument("--n", type=_positive_int, help="features (to train)")
+    c.add_argument("--m1", type=_positive_int, help="first hidden layer's neurons (to train)")
+    c.add_argument("--m2", type=_positive_int, help="second hidden layer's neurons (to train)")
+    c.add_argument("--target", default="identity", help="identity (default) or permutation (π drawn from --seed)")
+    c.add_argument("--l1", type=float, default=0.1, help="L1 strength λ (code units; default 0.1)")
+    c.add_argument("--seed", type=_nonnegative_int, default=0)
+    c.add_argument("--plain-init", action="store_true",
+                   help="the plain independent start (default: read-outs oriented, every feature learned)")
+    c.add_argument("--tol", type=float, default=1e-9,
+                   help="|V_ab| and |M_ic| at or below this count as zero (default 1e-9: prox-GD's exact zeros)")
     return p
 
 
@@ -247,6 +264,7 @@ def _load_weights(path: Path, key: str):
 def _verify(args) -> int:
     from .ledger import run_claims, select_claims
     from .ledger.report import claim_row, write_report
+    from .runs.environment import numerical_environment
     from .runs.progress import progress_bar
     from .runs.sweep import code_version
 
@@ -265,7 +283,8 @@ def _verify(args) -> int:
                           f"predicted {o.predicted:<11.4g} {o.tolerance}")
     rows = [done[c.id] for c in claims]  # the ledger's order, whatever order they finished in
     elapsed = time.perf_counter() - start
-    header = {"tier": args.tier, "seed": args.seed, "code": code_version(), "seconds": round(elapsed, 2)}
+    header = {"tier": args.tier, "seed": args.seed, "code": code_version(), "seconds": round(elapsed, 2),
+              "environment": numerical_environment()}
     report = write_report(out, claims, rows, header=header) if out is not None else None
     failed = [r["id"] for r in rows if not r["as_expected"]]
     if args.json and not args.quiet:
@@ -423,8 +442,74 @@ def _visualise(args) -> int:
     return 0
 
 
+def _load_circuit(path: Path):
+    import zipfile
+
+    import numpy as np
+
+    unreadable = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+    if not path.is_file():
+        raise UsageError(f"weights {path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in ("W1", "V", "W2") if k not in data.files]
+            if missing:
+                raise UsageError(f"weights {path}: no array {missing[0]} (arrays: {', '.join(data.files)}); "
+                                 "a circuit needs W1, V and W2")
+            arrays = {k: data[k] for k in ("W1", "V", "W2", "permutation") if k in data.files}
+    except unreadable as exc:
+        raise UsageError(f"weights {path}: not an .npz file of arrays ({exc})") from None
+    try:
+        W1, V, W2 = (np.asarray(arrays[k], dtype=np.float64) for k in ("W1", "V", "W2"))
+    except (TypeError, ValueError):
+        raise UsageError(f"weights {path}: W1, V and W2 must be arrays of real numbers") from None
+    if W1.ndim != 2 or V.ndim != 2 or V.shape[0] != W1.shape[1] or W2.shape != (W1.shape[0], V.shape[1]):
+        raise UsageError(f"weights {path}: expected W1 (n, m1), V (m1, m2), W2 (n, m2), got {W1.shape}, {V.shape}, "
+                         f"{W2.shape}")
+    if not all(np.all(np.isfinite(a)) for a in (W1, V, W2)):
+        raise UsageError(f"weights {path}: contains NaN or inf")
+    n = W1.shape[0]
+    pi = np.asarray(arrays.get("permutation", np.arange(n)))
+    if pi.shape != (n,) or not np.array_equal(np.sort(pi), np.arange(n)):
+        raise UsageError(f"weights {path}: permutation must be a rearrangement of 0..{n - 1}")
+    return W1, V, W2, np.eye(n)[pi.astype(np.int64)]
+
+
+def _circuit_report(args) -> int:
+    from theory import validate
+
+    with _from_argv():
+        l1 = validate.real("l1", args.l1, minimum=0.0, strict_min=True)
+        tol = validate.real("tol", args.tol, minimum=0.0)
+        validate.choice("target", args.target, ("identity", "permutation"))
+    if args.weights is not None:
+        if any(v is not None for v in (args.n, args.m1, args.m2)):
+            raise UsageError("give either WEIGHTS or --n, --m1 and --m2 (to train), not both")
+        W1, V, W2, T = _load_circuit(args.weights)
+        print(f"weights {args.weights}")
+    else:
+        if any(v is None for v in (args.n, args.m1, args.m2)):
+            raise UsageError("--n, --m1 and --m2 are required to train a model (or give WEIGHTS, an .npz with W1, V, W2)")
+        from theory.circuits import target_matrix
+
+        from .studies.circuits import circuit_config, trained_circuits
+
+        config = circuit_config(n=args.n, m1=args.m1, m2=args.m2, l1=l1, instances=1)
+        spec, res = trained_circuits(n=args.n, m1=args.m1, m2=args.m2, target=args.target, instances=1,
+                                     rng=args.seed, l1=l1, orient=not args.plain_init)
+        W1, V, W2 = (w[0] for w in res.final)
+        T = target_matrix(spec)
+        print(f"trained: prox-GD, λ = {l1:g}, lr {config.lr:g}, {config.steps} steps, "
+              f"{'plain' if args.plain_init else 'oriented'} start, seed {args.seed}; target {args.target}"
+              + (f" π = {spec.target_index.tolist()}" if args.target == "permutation" else ""))
+    from .studies.circuits import circuit_report
+
+    print(circuit_report(W1, V, W2, target=T, tol=tol).text())
+    return 0
+
+
 _COMMANDS = {"verify": _verify, "sweep": _sweep, "reproduce": _reproduce, "train": _train, "diagnose": _diagnose,
-             "visualise": _visualise}
+             "visualise": _visualise, "circuit-report": _circuit_report}
 
 
 # --------------------------------------------------------------------------------------- entry point

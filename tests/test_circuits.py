@@ -545,3 +545,66 @@ def test_adamw_learns_every_feature_and_shared_neurons_line_up(target):
         assert np.all(m.alignment.targets_share) and np.all(m.alignment.opposite1 & m.alignment.opposite2)
         shared += m.alignment.count
     assert shared > 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The oriented start (initial_circuit_weights(orient=True), orient_readouts)
+
+
+@given(seed=seeds, size=sizes, permute=st.booleans())
+def test_oriented_start_flips_whole_readout_rows_to_make_every_intended_weight_positive(seed, size, permute):
+    n, m1, m2 = size
+    target = {"target": "permutation", "permutation_seed": seed} if permute else {}
+    spec = CircuitSpec(n=n, m1=m1, m2=m2, **target)
+    plain = initial_circuit_weights(spec, 3, rng=np.random.default_rng(seed))
+    W1, V, W2 = initial_circuit_weights(spec, 3, rng=np.random.default_rng(seed), orient=True)
+    np.testing.assert_array_equal(W1, plain[0])  # the same draw: W1 and V untouched
+    np.testing.assert_array_equal(V, plain[1])
+    np.testing.assert_array_equal(np.abs(W2), np.abs(plain[2]))  # magnitudes (and so each row's argmax) kept
+    flips = W2 / plain[2]
+    assert np.all((flips == 1) | (flips == -1)) and np.all(flips == flips[..., :1])  # whole rows
+    rows, pi = np.arange(n), spec.target_index
+    before = virtual_weights(*plain)[:, rows, pi]
+    after = virtual_weights(W1, V, W2)[:, rows, pi]
+    np.testing.assert_array_equal(after, np.abs(before))
+    assert np.all(flips[:, pi, 0] == np.where(before < 0, -1, 1))  # a row flips iff its intended weight was < 0
+
+
+def test_plain_start_has_half_the_intended_weights_at_or_below_zero():
+    # M_iπ(i)(0) is symmetric about 0: the fraction ≤ 0 of 16 instances × 64 features has SE ≤ √(1/4/1024) = 0.016
+    # (features of one instance share V, so take the SE of the 16 instance means); z = 5: false failure ≈ 6e-7
+    spec = CircuitSpec(n=64, m1=32, m2=32, target="permutation", permutation_seed=2)
+    W = initial_circuit_weights(spec, 16, rng=np.random.default_rng(11))
+    dead = (virtual_weights(*W)[:, np.arange(64), spec.target_index] <= 0).mean(axis=-1)
+    assert abs(dead.mean() - 0.5) < 5 * dead.std(ddof=1) / np.sqrt(16)
+    oriented = initial_circuit_weights(spec, 16, rng=np.random.default_rng(11), orient=True)
+    assert np.all(virtual_weights(*oriented)[:, np.arange(64), spec.target_index] > 0)
+
+
+def test_prox_gd_from_the_oriented_start_learns_every_feature():
+    """The recipe of ``prox_run`` (n = 8, m1 = m2 = 16, λ = 0.01, η = 0.1, 20000 steps, 8 instances, rng 0) left 23% of
+    the features unlearned from the plain start (identity target); from the oriented start every feature is learned,
+    each with one nonzero in its W1 row and in its target's W2 row."""
+    spec = CircuitSpec(n=8, m1=16, m2=16, l1=LAM)
+    config = TrainConfig(optimizer="prox_gd", lr=0.1, steps=20000, instances=8, record=Schedule(every=20000))
+    res = train_circuit(spec, config, rng=0, orient=True)
+    W1, V, W2 = res.final
+    M = virtual_weights(W1, V, W2)[:, np.arange(8), np.arange(8)]
+    assert np.all(M > 0.9)  # measured: every intended weight at its L1 fixed point (0.995 shared, 0.996 alone)
+    assert np.all(np.count_nonzero(W1, axis=-1) == 1) and np.all(np.count_nonzero(W2, axis=-1) == 1)
+    plain = train_circuit(spec, config, rng=0)
+    assert np.mean(virtual_weights(*plain.final)[:, np.arange(8), np.arange(8)] > 0.5) < 0.9  # measured: 0.77
+
+
+def test_orientation_rejects_bad_input():
+    with pytest.raises(ValueError, match="^orient must be True or False"):
+        initial_circuit_weights(SMALL, 1, rng=np.random.default_rng(0), orient=1)
+    with pytest.raises(ValueError, match="^orient must be True or False"):
+        train_circuit(SMALL, TrainConfig(steps=1), rng=0, orient="yes")
+    W0 = initial_circuit_weights(SMALL, 1, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="^orient applies to drawn initial weights only"):
+        train_circuit(SMALL, TrainConfig(steps=1), rng=0, W0=W0, orient=True)
+    with pytest.raises(ValueError, match="^W1, V, W2 must end in the shapes"):
+        circuit_train.orient_readouts(W0[0], W0[1], W0[2][..., :3], SMALL)
+    with pytest.raises(ValueError, match="^spec must be a CircuitSpec"):
+        circuit_train.orient_readouts(*W0, object())

@@ -266,6 +266,42 @@ def test_gd_and_prox_gd_equal_transcriptions_with_noise(optimizer):
         assert np.count_nonzero(result.W1 == 0) > 0, "proximal steps must produce exact zeros"
 
 
+@pytest.mark.parametrize("optimizer", ["gd", "prox_gd"])
+def test_l1_warmup_and_init_scale_equal_transcriptions(optimizer):
+    """λ = 0 for steps 1…warmup, then λ; W₁ starts at init_scale × torch's draw, the rest unchanged."""
+    data = tiny_task(N=10, d=4, C=3)
+    steps, lr, l1, warmup, scale = 40, 0.1, 0.05, 15, 0.3
+    base = TaskNetConfig(width=6, l1=l1, optimizer=optimizer, lr=lr, steps=steps, batch=4, instances=2,
+                         record=Schedule(every=steps))
+    config = dataclasses.replace(base, l1_warmup=warmup, init_scale=scale)
+    result = train_task_network(data, config, rng=4)
+    plain = train_task_network(data, base, rng=4)
+    np.testing.assert_array_equal(result.initial[0], scale * plain.initial[0])
+    for got, ref in zip(result.initial[1:], plain.initial[1:]):
+        np.testing.assert_array_equal(got, ref)
+
+    def update(params, grads, t):
+        lam = l1 if t > warmup else 0.0
+        out = [p - lr * g for p, g in zip(params, grads)]
+        if optimizer == "gd":
+            out[0] = out[0] - lr * lam * np.sign(params[0])
+        else:
+            out[0] = np.sign(out[0]) * np.maximum(np.abs(out[0]) - lr * lam, 0)
+        return out
+
+    want = replay(result, data, steps, update)
+    for j, (got, ref) in enumerate(zip(result.params, want)):
+        np.testing.assert_allclose(got, ref, rtol=1e-11, atol=1e-13, err_msg=f"params[{j}]")
+    # a warm-up as long as the run is training without L1, bit for bit; the defaults change nothing
+    no_l1 = train_task_network(data, dataclasses.replace(base, l1=0.0), rng=4)
+    all_warm = train_task_network(data, dataclasses.replace(base, l1_warmup=steps), rng=4)
+    for p, q in zip(all_warm.params, no_l1.params):
+        np.testing.assert_array_equal(p, q)
+    explicit = train_task_network(data, dataclasses.replace(base, l1_warmup=0, init_scale=1.0), rng=4)
+    for p, q in zip(explicit.params, plain.params):
+        np.testing.assert_array_equal(p, q)
+
+
 def test_same_seed_same_numbers_and_instances_do_not_depend_on_each_other():
     data = tiny_task(N=20, d=3, C=4)
     config = TaskNetConfig(width=6, lr=0.01, steps=50, batch=8, instances=3, noise_draw="step",
@@ -406,7 +442,8 @@ def test_measurements_on_a_trained_network(digits):
     ({"optimizer": "sgd"}, "optimizer"), ({"lr": 0.0}, "lr"), ({"steps": -1}, "steps"), ({"batch": 0}, "batch"),
     ({"instances": 0}, "instances"), ({"noise": "gaussian"}, "noise"), ({"noise_draw": "batch"}, "noise_draw"),
     ({"betas": (0.9, 1.0)}, r"betas\[1\]"), ({"eps": 0.0}, "eps"), ({"weight_decay": -0.1}, "weight_decay"),
-    ({"dtype": "float16"}, "dtype"), ({"record": 10}, "record"),
+    ({"dtype": "float16"}, "dtype"), ({"record": 10}, "record"), ({"init_scale": 0.0}, "init_scale"),
+    ({"init_scale": float("inf")}, "init_scale"), ({"l1_warmup": -1}, "l1_warmup"),
 ])
 def test_bad_config_names_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name}"):

@@ -3,6 +3,21 @@
 Pure numpy/scipy functions; no I/O. The model specification lives here and is shared by ``sims``.
 """
 
+from .circuit_counts import (
+    PLACEMENTS,
+    SpuriousSignMeans,
+    aligned_path_pairs_mean,
+    alignment_chance,
+    member_set_size_mean,
+    negative_connection_cost,
+    path_pairs_mean,
+    path_pairs_pmf,
+    sharing_probability,
+    spurious_count_mean,
+    spurious_pair_cost,
+    spurious_sign_means,
+    weight_pairs_pmf,
+)
 from .collisions import (
     IDEALISATIONS,
     expected_overlap_distinct,
@@ -81,6 +96,19 @@ from .two_features import shared_neuron_rhs
 from .units import code_lambda, code_time, paper_lambda, paper_time
 
 __all__ = [
+    "PLACEMENTS",
+    "SpuriousSignMeans",
+    "aligned_path_pairs_mean",
+    "alignment_chance",
+    "member_set_size_mean",
+    "negative_connection_cost",
+    "path_pairs_mean",
+    "path_pairs_pmf",
+    "sharing_probability",
+    "spurious_count_mean",
+    "spurious_pair_cost",
+    "spurious_sign_means",
+    "weight_pairs_pmf",
     "IDEALISATIONS",
     "NOISE_FAMILIES",
     "TUNABLE_FAMILIES",

@@ -27,6 +27,13 @@ at the exact L1 fixed points; but 11–23% of the features stay unlearned, with 
 started with M_iπ(i) ≤ 0 (no gradient through the output ReLU: ``theory.circuits``, initialisation). AdamW
 (lr 0.01, 10000 steps) learned every feature at n = 8, m = 16.
 
+The oriented start (``orient=True`` of ``train_circuit`` and ``initial_circuit_weights``; ``orient_readouts``) flips
+the sign of each read-out row W2_π(i) whose intended virtual weight starts negative, so every M_iπ(i)(0) ≥ 0:
+magnitudes, and so the neurons the features are placed on in either layer, are those of the independent draw.
+With it prox-GD learns every feature at the sizes above (``tests/test_circuits.py``) and at n = 32,
+m ∈ {32, 64, 128} (ledger claims ``circuits.orientation``, ``circuits.plain-init-dead-stay-dead``: 1.00 against
+0.55–0.70 from the plain start).
+
 Paths (as ``train``): several instances with at least ``PER_INSTANCE_MIN_SIZE`` weights each and
 ≥ 2 numba threads run one thread per numba thread, each doing whole steps of its instances with
 single-threaded BLAS and the serial kernel; otherwise all instances step together (single-threaded
@@ -56,7 +63,8 @@ from .train import (
     _Update,
 )
 
-__all__ = ["CircuitTrainResult", "default_circuit_metrics", "initial_circuit_weights", "train_circuit"]
+__all__ = ["CircuitTrainResult", "default_circuit_metrics", "initial_circuit_weights", "orient_readouts",
+           "train_circuit"]
 
 #: Per-instance threading once each instance has at least this many weights (n·m1 + m1·m2 + n·m2).
 PER_INSTANCE_MIN_SIZE = 1 << 14
@@ -132,13 +140,14 @@ def default_circuit_metrics(W1: np.ndarray, V: np.ndarray, W2: np.ndarray,
     }
 
 
-def initial_circuit_weights(spec: CircuitSpec, instances: int, *,
-                            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def initial_circuit_weights(spec: CircuitSpec, instances: int, *, rng: np.random.Generator,
+                            orient: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """W1_ik ~ N(0, 1/m1), V_kl ~ N(0, 1/m2), W2_jl ~ N(0, 1/m2), float64, stacked over instances.
 
     Every row of every matrix has unit expected squared norm (``theory.circuits``, initialisation).
     Instance j draws W1, V, W2 in that order from the j-th stream spawned from ``rng``, so it does not
-    depend on how many instances are drawn.
+    depend on how many instances are drawn. With ``orient``, the draw is then passed through
+    ``orient_readouts`` (no further random numbers): every intended virtual weight M_iπ(i) starts > 0.
 
     Examples
     --------
@@ -151,13 +160,59 @@ def initial_circuit_weights(spec: CircuitSpec, instances: int, *,
     ((2, 4, 8), (2, 8, 6), (2, 4, 6))
     >>> bool(np.array_equal(initial_circuit_weights(spec, 3, rng=np.random.default_rng(0))[1][:2], V))
     True
+    >>> O1, OV, O2 = initial_circuit_weights(spec, 2, rng=np.random.default_rng(0), orient=True)
+    >>> bool(np.array_equal(O1, W1) and np.array_equal(np.abs(O2), np.abs(W2)))  # only W2's signs change
+    True
     """
     if not isinstance(spec, CircuitSpec):
-        raise ValueError(f"spec must be a CircuitSpec, got {spec!r}")
+        raise ValueError(f"spec must be a CircuitSpec, got {spec!r}")  # noqa: TRY004 (package convention)
     validate.integer("instances", instances, minimum=1)
+    if not isinstance(orient, (bool, np.bool_)):
+        raise ValueError(f"orient must be True or False, got {orient!r}")  # noqa: TRY004 (package convention)
     draws = [[child.normal(0.0, std, size=shape) for shape, std in zip(spec.shapes, spec.init_stds)]
              for child in rng.spawn(instances)]
-    return tuple(np.stack(mats) for mats in zip(*draws))
+    W1, V, W2 = (np.stack(mats) for mats in zip(*draws))
+    return orient_readouts(W1, V, W2, spec) if orient else (W1, V, W2)
+
+
+def orient_readouts(W1, V, W2, spec: CircuitSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(W1, V, S W2) with S = diag(s), s_π(i) = sign of M_iπ(i) (1 where M_iπ(i) = 0): every M_iπ(i) ≥ 0.
+
+    M = W1 V W2ᵀ; flipping the read-out row W2_c of output c = π(i) flips column c of M and nothing else,
+    and π is a permutation, so each intended weight M_iπ(i) gets its own sign: after the flip
+    M_iπ(i) = |M_iπ(i)|. Every entry keeps its magnitude, so each W2 row keeps its norm and its largest
+    |entry| (the neuron an output is read from), and the layers keep their independent placement: which
+    neurons hold which features is that of the independent draw. Only the signs of W2's rows now depend on
+    W1 and V (marginally each row is still N(0, I/m2), by the symmetry w ↦ −w). Why: a feature with
+    M_iπ(i) ≤ 0 gets no gradient from its own error through the output ReLU (``theory.circuits``,
+    initialisation), and under GD or prox-GD about half the features stay dead. Dimensionless; any leading
+    (instance) shape; returns new arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.circuits import CircuitSpec, virtual_weights
+    >>> from sims.dynamics.circuit_train import orient_readouts
+    >>> spec = CircuitSpec(n=2, m1=1, m2=1, target="permutation", permutation=[1, 0])
+    >>> W1, V, W2 = np.array([[1.0], [2.0]]), np.array([[1.0]]), np.array([[-1.0], [0.5]])
+    >>> virtual_weights(W1, V, W2)[[0, 1], [1, 0]].tolist()  # intended M_01, M_10
+    [0.5, -2.0]
+    >>> O1, OV, O2 = orient_readouts(W1, V, W2, spec)
+    >>> O2.tolist(), virtual_weights(O1, OV, O2)[[0, 1], [1, 0]].tolist()  # output 0 (= π(1)) flipped
+    ([[1.0], [0.5]], [0.5, 2.0])
+    """
+    if not isinstance(spec, CircuitSpec):
+        raise ValueError(f"spec must be a CircuitSpec, got {spec!r}")  # noqa: TRY004 (package convention)
+    W1, V, W2 = (np.array(a, dtype=np.float64) for a in (W1, V, W2))
+    if W1.shape[-2:] != spec.shapes[0] or V.shape[-2:] != spec.shapes[1] or W2.shape[-2:] != spec.shapes[2]:
+        raise ValueError(f"W1, V, W2 must end in the shapes {spec.shapes} of spec, got {W1.shape}, {V.shape}, "
+                         f"{W2.shape}")
+    rows, cols = np.arange(spec.n), spec.target_index
+    intended = virtual_weights(W1, V, W2)[..., rows, cols]
+    s = np.where(intended < 0, -1.0, 1.0)
+    flips = np.empty_like(s)
+    flips[..., cols] = s  # output c = π(i) takes the sign of M_iπ(i)
+    return W1, V, W2 * flips[..., :, None]
 
 
 def _offsets(spec: CircuitSpec) -> list[int]:
@@ -172,12 +227,12 @@ def _views(X: np.ndarray, spec: CircuitSpec) -> tuple[np.ndarray, np.ndarray, np
     return tuple(X[..., o[k]:o[k + 1]].reshape(lead + shape) for k, shape in enumerate(spec.shapes))
 
 
-def _start(spec: CircuitSpec, config: TrainConfig, W0, rng) -> np.ndarray:
+def _start(spec: CircuitSpec, config: TrainConfig, W0, rng, orient: bool) -> np.ndarray:
     """The flat (instances, P) parameter buffer in ``config.dtype``, from ``W0`` or drawn from ``rng``."""
     I = config.instances
     X = np.empty((I, spec.parameters), dtype=config.dtype)
     if W0 is None:
-        mats = initial_circuit_weights(spec, I, rng=rng)
+        mats = initial_circuit_weights(spec, I, rng=rng, orient=orient)
     else:
         if not (isinstance(W0, (tuple, list)) and len(W0) == 3):
             raise ValueError(f"W0 must be a tuple (W1, V, W2), got {type(W0).__name__}")
@@ -293,7 +348,7 @@ def _per_instance_steps(spec: CircuitSpec, X: np.ndarray, update: _Update):
         yield advance
 
 
-def train_circuit(spec: CircuitSpec, config: TrainConfig, *, rng, W0=None,
+def train_circuit(spec: CircuitSpec, config: TrainConfig, *, rng, W0=None, orient: bool = False,
                   metrics: Callable[..., Mapping[str, np.ndarray]] | None = None) -> CircuitTrainResult:
     """Train ``config.instances`` independent circuit models for ``config.steps`` optimiser steps.
 
@@ -313,6 +368,12 @@ def train_circuit(spec: CircuitSpec, config: TrainConfig, *, rng, W0=None,
     W0 : tuple (W1, V, W2), optional
         Initial weights of shapes (instances, n, m1), (instances, m1, m2), (instances, n, m2) (without
         the instance axis when instances = 1); drawn by ``initial_circuit_weights`` when omitted.
+    orient : bool
+        Draw the initial weights with ``initial_circuit_weights(..., orient=True)``: the read-out rows
+        W2_π(i) flipped so that every intended virtual weight M_iπ(i) starts positive (magnitudes and the
+        layers' independent placement kept; ``orient_readouts``). Without it about half the features start
+        with M_iπ(i) ≤ 0 and GD or prox-GD never learns them. Only for drawn weights (not with ``W0``;
+        orient a given start with ``orient_readouts``).
     metrics : callable, optional
         ``metrics(W1, V, W2, spec)`` → dict of per-instance arrays, evaluated at the recorded steps;
         default ``default_circuit_metrics``.
@@ -337,15 +398,20 @@ def train_circuit(spec: CircuitSpec, config: TrainConfig, *, rng, W0=None,
     (True, [1.0, 1.0])
     """
     if not isinstance(spec, CircuitSpec):
-        raise ValueError(f"spec must be a CircuitSpec, got {spec!r}")
+        raise ValueError(f"spec must be a CircuitSpec, got {spec!r}")  # noqa: TRY004 (package convention)
     if not isinstance(config, TrainConfig):
-        raise ValueError(f"config must be a TrainConfig, got {config!r}")
+        raise ValueError(f"config must be a TrainConfig, got {config!r}")  # noqa: TRY004 (package convention)
     if metrics is None:
         metrics = default_circuit_metrics
     elif not callable(metrics):
         raise ValueError(f"metrics must be callable metrics(W1, V, W2, spec), got {metrics!r}")
+    if not isinstance(orient, (bool, np.bool_)):
+        raise ValueError(f"orient must be True or False, got {orient!r}")  # noqa: TRY004 (package convention)
+    if orient and W0 is not None:
+        raise ValueError("orient applies to drawn initial weights only, got W0 as well (orient a given start "
+                         "with orient_readouts)")
     gen, seed = _generator(rng)
-    X = _start(spec, config, W0, gen)
+    X = _start(spec, config, W0, gen, bool(orient))
     initial = tuple(v.copy() for v in _views(X, spec))
     record_steps = config.record.steps(config.steps)
     records: dict[str, list] = {}

@@ -22,6 +22,8 @@ later layers are unpenalised. ``steps`` are optimiser steps, one minibatch each.
 
 Initialisation: torch.nn.Linear's default, every weight and bias of a layer with fan-in f drawn
 U(−1/√f, 1/√f) (kaiming_uniform with a = √5); instance j from the j-th stream spawned from ``rng``.
+``TaskNetConfig.init_scale`` = c multiplies the drawn W₁ by c (the other parameters keep torch's draw), and
+``TaskNetConfig.l1_warmup`` = s trains the first s steps with λ = 0 (an L1 schedule).
 
 Optimisers (``TaskNetConfig.optimizer``), through the element updates of ``sims.dynamics._kernels``:
 
@@ -102,6 +104,13 @@ class TaskNetConfig:
     dtype : {"float32", "float64"}
     record : Schedule
         Steps at which the full train and test sets are evaluated (0 and ``steps`` always included).
+    init_scale : float
+        Factor c > 0 on the initial first-layer weights W₁ (torch's draw times c; biases and later layers
+        unchanged): the toy model's initialisation-scale lever. 1 (the default) leaves the draw untouched.
+    l1_warmup : int
+        Optimiser steps (>= 0) trained with λ = 0 before λ = ``l1`` applies (an L1 schedule: steps
+        1 … ``l1_warmup`` unpenalised); 0, the default, applies λ from the first step. The recorded
+        ``history["loss"]`` adds λ‖W₁‖₁ at every recorded step, warm-up included.
 
     Examples
     --------
@@ -130,6 +139,8 @@ class TaskNetConfig:
     weight_decay: float = 0.01
     dtype: str = "float64"
     record: Schedule = field(default_factory=lambda: Schedule(points=20))
+    init_scale: float = 1.0
+    l1_warmup: int = 0
 
     def __post_init__(self):
         validate.integer("width", self.width, minimum=1)
@@ -150,6 +161,8 @@ class TaskNetConfig:
         validate.choice("dtype", self.dtype, DTYPES)
         if not isinstance(self.record, Schedule):
             raise ValueError(f"record must be a Schedule, got {self.record!r}")  # noqa: TRY004 (package convention)
+        validate.real("init_scale", self.init_scale, minimum=0.0, strict_min=True)
+        validate.integer("l1_warmup", self.l1_warmup, minimum=0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -470,20 +483,23 @@ class _Optimizer:
         self.dt = dtype.type
 
     def step(self, t: int) -> int:
-        """Optimiser step t (1-based) from the gradient in ``grads``; returns the count of non-finite parameters."""
+        """Optimiser step t (1-based) from the gradient in ``grads``; returns the count of non-finite parameters.
+
+        λ is 0 for t <= ``config.l1_warmup`` and ``config.l1`` after."""
         c, dt, k = self.config, self.dt, self.split
+        l1 = c.l1 if t > c.l1_warmup else 0.0
         first = [buf[:k] for buf in self.flat]
         rest = [buf[k:] for buf in self.flat]
         if c.optimizer == "gd":
-            return (_kernels.gd_step_serial(*first, dt(c.lr), dt(c.l1))
+            return (_kernels.gd_step_serial(*first, dt(c.lr), dt(l1))
                     + _kernels.gd_step_serial(*rest, dt(c.lr), dt(0)))
         if c.optimizer == "prox_gd":
-            return (_kernels.prox_gd_step_serial(*first, dt(c.lr), dt(c.lr * c.l1))
+            return (_kernels.prox_gd_step_serial(*first, dt(c.lr), dt(c.lr * l1))
                     + _kernels.gd_step_serial(*rest, dt(c.lr), dt(0)))
         beta1, beta2 = c.betas
         scalars = (dt(1 - c.lr * c.weight_decay), dt(1 - beta1), dt(beta2), dt(1 - beta2),
                    dt(c.lr / (1 - beta1**t)), dt(math.sqrt(1 - beta2**t)), dt(c.eps))
-        return (_kernels.adamw_step_serial(*first, dt(c.l1), *scalars)
+        return (_kernels.adamw_step_serial(*first, dt(l1), *scalars)
                 + _kernels.adamw_step_serial(*rest, dt(0), *scalars))
 
 
@@ -556,6 +572,8 @@ def train_task_network(data, config: TaskNetConfig, *, rng) -> TaskNetResult:
     B = min(config.batch, N)
     m, I = config.width, config.instances
     initial = initial_task_parameters(d, m, C, layers=config.layers, instances=I, rng=gen, dtype=dtype)
+    if config.init_scale != 1.0:
+        initial = (initial[0] * dtype.type(config.init_scale),) + initial[1:]
     opt = _Optimizer(initial, config)
     X_train_t, X_test_t = X_train.astype(dtype), X_test.astype(dtype)
     record_steps = config.record.steps(config.steps)

@@ -12,8 +12,16 @@ term, which for a layer without positions equals Σ_a Σ_{b≠a} cos²(h_a, h_b)
 weight is w = 100; its ``render_vis`` defaults are Adam, lr 0.05, 512 steps, which are the defaults here).
 
 Input domains (parameterisations of an unconstrained z ∈ R^n, initialised N(0, s²) as lucid's images):
-``"simplex"``: x = softmax(z), non-negative feature intensities summing to 1; ``"box"``: x = sigmoid(z) ∈ [0, 1]ⁿ;
-``"sphere"``: x = z/‖z‖. Units: optimiser steps of Adam on z; activations in the model's units.
+``"simplex"``: x = softmax(z), non-negative feature intensities summing to 1; ``"box"``: x = sigmoid(z) ∈ [0, 1]ⁿ,
+or x = l + (u − l)·sigmoid(z) ∈ [l, u] with ``bounds=(l, u)`` (a task's input range: the digits' pixels, the box
+spanned by a data set); ``"sphere"``: x = z/‖z‖. Units: optimiser steps of Adam on z; activations in the model's
+units.
+
+A hidden neuron of a task network (``sims.dynamics.task_train``), h_k(x) = ReLU(x·W₁[:, k] + b_k), is the same
+computation with ``bias=b₁``: W = W₁ (d × m, rows are input coordinates instead of features), ``hidden="relu"``
+for the post-ReLU activation, or ``hidden="linear"`` for the pre-activation x·W₁[:, k] + b_k, which lucid
+visualises for ReLU layers (its ``*_pre_relu`` tensors) because a batch that starts where the ReLU is off gets
+no gradient.
 """
 
 from __future__ import annotations
@@ -80,7 +88,7 @@ class VisualisationConfig:
 class Visualisation:
     """The optimised batches: ``inputs`` x (K, B, n), ``hidden`` h (K, B, m), ``activation`` h_k (K, B) of each
     block's neuron, ``objective`` (the maximised value per neuron at the end, shape (K,)), ``neurons`` (K,),
-    and the config.
+    the config, and the ``bias`` (m,) and box ``bounds`` (l, u) it was run with (None: none, [0, 1]ⁿ).
 
     Examples
     --------
@@ -97,6 +105,8 @@ class Visualisation:
     activation: np.ndarray
     objective: np.ndarray
     config: VisualisationConfig
+    bias: np.ndarray | None = None
+    bounds: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def values(self) -> np.ndarray:
@@ -104,20 +114,27 @@ class Visualisation:
         return _objective_terms(self.activation, self.config.objective)[0]
 
 
-def _inputs(Z: np.ndarray, domain: str) -> np.ndarray:
+def _inputs(Z: np.ndarray, domain: str, bounds=None) -> np.ndarray:
     if domain == "simplex":
         E = np.exp(Z - Z.max(axis=-1, keepdims=True))
         return E / E.sum(axis=-1, keepdims=True)
     if domain == "box":
+        if bounds is not None:
+            low, high = bounds
+            return low + (high - low) / (1.0 + np.exp(-Z))
         return 1.0 / (1.0 + np.exp(-Z))
     return Z / np.maximum(np.linalg.norm(Z, axis=-1, keepdims=True), _EPS)
 
 
-def _input_pullback(Z: np.ndarray, X: np.ndarray, G: np.ndarray, domain: str) -> np.ndarray:
+def _input_pullback(Z: np.ndarray, X: np.ndarray, G: np.ndarray, domain: str, bounds=None) -> np.ndarray:
     """∂/∂z of a function with gradient G = ∂/∂x, through the domain's parameterisation."""
     if domain == "simplex":
         return X * (G - np.sum(X * G, axis=-1, keepdims=True))
     if domain == "box":
+        if bounds is not None:
+            low, high = bounds
+            S = 1.0 / (1.0 + np.exp(-Z))
+            return G * (high - low) * S * (1.0 - S)
         return G * X * (1.0 - X)
     norm = np.maximum(np.linalg.norm(Z, axis=-1, keepdims=True), _EPS)
     return (G - np.sum(G * X, axis=-1, keepdims=True) * X) / norm
@@ -165,11 +182,13 @@ def _objective_terms(a: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(a), np.sign(a)
 
 
-def _evaluate(Z, W, neurons, config, *, gradient: bool):
+def _evaluate(Z, W, neurons, config, *, gradient: bool, bias=None, bounds=None):
     """Objective per block (K,) and, with ``gradient``, its gradient with respect to Z; also X, H, h_k."""
     K, B, n = Z.shape
-    X = _inputs(Z, config.domain)
+    X = _inputs(Z, config.domain, bounds)
     pre = (X.reshape(K * B, n) @ W).reshape(K, B, -1)
+    if bias is not None:
+        pre = pre + bias
     H = np.maximum(pre, 0.0) if config.hidden == "relu" else pre
     rows = np.arange(K)
     a = H[rows, :, neurons]  # (K, B)
@@ -187,7 +206,7 @@ def _evaluate(Z, W, neurons, config, *, gradient: bool):
     if config.hidden == "relu":
         dH *= pre > 0
     dX = (dH.reshape(K * B, -1) @ W.T).reshape(K, B, n)
-    return value, X, H, a, _input_pullback(Z, X, dX, config.domain)
+    return value, X, H, a, _input_pullback(Z, X, dX, config.domain, bounds)
 
 
 _HEAP_KEPT = False
@@ -226,7 +245,32 @@ def _neurons(neurons, m: int) -> np.ndarray:
     return idx.astype(np.int64)
 
 
-def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None, *, rng) -> Visualisation:
+def _bias(bias, m: int) -> np.ndarray | None:
+    if bias is None:
+        return None
+    b = np.asarray(bias, dtype=np.float64)
+    if b.shape != (m,) or not np.all(np.isfinite(b)):
+        raise ValueError(f"bias must be a finite array of shape (m,) = ({m},), got shape {b.shape}")
+    return b
+
+
+def _bounds(bounds, n: int, domain: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(l, u) as float arrays of shape (n,) with l < u, for the box domain; None keeps [0, 1]ⁿ."""
+    if bounds is None:
+        return None
+    if domain != "box":
+        raise ValueError(f"bounds must be None unless config.domain is 'box', got domain {domain!r}")
+    try:
+        low, high = (np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)).copy() for v in bounds)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"bounds must be a pair (l, u) of arrays broadcastable to (n,) = ({n},)") from err
+    if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low < high)):
+        raise ValueError("bounds must be finite with l < u in every coordinate")
+    return low, high
+
+
+def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None, *, bias=None, bounds=None,
+                      rng) -> Visualisation:
     """Optimise a batch of B inputs per neuron: maximise (1/B)Σ_b φ(h_bk) − (w/B)·S(h_1…h_B) by Adam on z.
 
     Parameters
@@ -238,6 +282,10 @@ def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None
         The neurons to visualise (default: all m), each optimised independently, all at once.
     config : VisualisationConfig
         Domain, objective φ, diversity S and its weight w, batch size, Adam settings.
+    bias : array, shape (m,), optional
+        b added to the pre-activation: h = Wᵀx + b (or ReLU of it); a task network's b₁. Default: none.
+    bounds : pair of arrays broadcastable to (n,), optional
+        (l, u) with l < u elementwise: the box domain [l, u] (``config.domain="box"`` only); default [0, 1]ⁿ.
     rng : int, SeedSequence or Generator
         Source of the initial z ~ N(0, init_scale²) (shape (K, B, n)). Same seed, same numbers.
 
@@ -249,6 +297,7 @@ def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None
     Examples
     --------
     >>> import numpy as np
+    >>> from dataclasses import replace
     >>> from sims.dynamics.visualise import VisualisationConfig, visualise_neurons
     >>> W = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])  # neuron 0: feature 0 (+) and feature 1 (−)
     >>> vis = visualise_neurons(W, [0], VisualisationConfig(diversity="cosine", weight=0.1, steps=300), rng=0)
@@ -256,12 +305,26 @@ def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None
     array([1., 1., 0.])
     >>> sorted(np.round(vis.activation[0], 2).tolist())
     [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]
+
+    A neuron with a bias on the box [0, 2]²: its pre-activation x₀ − x₁ − 1 is largest at the corner (2, 0).
+    After the ReLU the batch, which starts at (1, 1) where x₀ − x₁ − 1 < 0, gets no gradient and stays there.
+
+    >>> cfg = VisualisationConfig(domain="box", objective="signed", diversity="none", steps=300)
+    >>> vis = visualise_neurons([[1.0], [-1.0]], [0], cfg, bias=[-1.0], bounds=(0.0, 2.0), rng=0)
+    >>> np.round(vis.inputs[0, 0], 1).tolist(), round(float(vis.activation[0, 0]), 1)
+    ([2.0, 0.0], 1.0)
+    >>> relu = visualise_neurons([[1.0], [-1.0]], [0], replace(cfg, hidden="relu"), bias=[-1.0], bounds=(0.0, 2.0),
+    ...                          rng=0)
+    >>> np.round(relu.inputs[0, 0], 2).tolist(), float(relu.activation[0, 0])
+    ([1.0, 1.0], 0.0)
     """
     config = VisualisationConfig() if config is None else config
     W = np.asarray(W, dtype=np.float64)
     if W.ndim != 2 or not np.all(np.isfinite(W)):
         raise ValueError(f"W must be a finite array of shape (n, m), got shape {W.shape}")
     idx = _neurons(neurons, W.shape[1])
+    bias = _bias(bias, W.shape[1])
+    bounds = _bounds(bounds, W.shape[0], config.domain)
     gen = validate.generator(rng)
     _keep_heap()
     Z = gen.normal(0.0, config.init_scale, size=(idx.size, config.batch, W.shape[0]))
@@ -270,12 +333,12 @@ def visualise_neurons(W, neurons=None, config: VisualisationConfig | None = None
     # the products are small: a threaded BLAS costs 10-20× more than it saves (as in sims.dynamics.train)
     with threadpool_limits(limits=1, user_api="blas"):
         for step in range(1, config.steps + 1):
-            _, _, _, _, g = _evaluate(Z, W, idx, config, gradient=True)
+            _, _, _, _, g = _evaluate(Z, W, idx, config, gradient=True, bias=bias, bounds=bounds)
             g = -g  # Adam minimises the loss −objective (torch.optim.Adam, no weight decay)
             m1 = b1 * m1 + (1 - b1) * g
             v1 = b2 * v1 + (1 - b2) * g * g
             m_hat = m1 / (1 - b1**step)
             v_hat = v1 / (1 - b2**step)
             Z = Z - config.lr * m_hat / (np.sqrt(v_hat) + config.eps)
-        value, X, H, a, _ = _evaluate(Z, W, idx, config, gradient=False)
-    return Visualisation(idx, X, H, a, value, config)
+        value, X, H, a, _ = _evaluate(Z, W, idx, config, gradient=False, bias=bias, bounds=bounds)
+    return Visualisation(idx, X, H, a, value, config, bias, bounds)

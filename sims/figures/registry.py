@@ -103,8 +103,9 @@ def load_all() -> dict[str, Reproduction]:
     --------
     >>> from sims.figures.registry import load_all
     >>> sorted(load_all())  # doctest: +NORMALIZE_WHITESPACE
-    ['capacity', 'collisions', 'correlations', 'curves', 'diagnosis', 'dictionary', 'facets', 'mitigations', 'noise',
-     'noise-counts', 'regimes', 'sparsity', 'tradeoff']
+    ['capacity', 'circuits', 'collisions', 'correlations', 'curves', 'diagnosis', 'dictionary', 'digits',
+     'digits-facets', 'digits-tradeoff', 'facets', 'mitigations', 'noise', 'noise-counts', 'regimes', 'sparsity',
+     'synthetic-task', 'tradeoff']
     """
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if module.name != "registry" and not module.name.startswith("_"):

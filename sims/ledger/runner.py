@@ -11,15 +11,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Iterator
 
-from . import (collision_training, collisions, cooccurrence, derivations, diagnosis, evidence, mitigations, model,
-               noise, noise_dynamics, noise_speed, single_feature)
+from . import (circuits, collision_training, collisions, cooccurrence, derivations, diagnosis, evidence,
+               mitigations, model, noise, noise_dynamics, noise_speed, single_feature, synthetic_task,
+               task_network)
 from .core import CLAIMS, Claim, Outcome, run_claim
 
 __all__ = ["TOPICS", "expected_seconds", "run_claims"]
 
 #: The topic modules, in the order their claims are registered (the report's order).
-TOPICS = (collision_training, collisions, cooccurrence, derivations, diagnosis, evidence, mitigations, model, noise,
-          noise_dynamics, noise_speed, single_feature)
+TOPICS = (circuits, collision_training, collisions, cooccurrence, derivations, diagnosis, evidence, mitigations,
+          model, noise, noise_dynamics, noise_speed, single_feature, synthetic_task, task_network)
 
 
 def _timed_claim(claim_id: str, seed: int) -> tuple[str, Outcome, float]:

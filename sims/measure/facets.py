@@ -6,6 +6,12 @@ input domain (``domain_maximum``: a batch that a heavy diversity term has pushed
 name each kept input by the features it loads on, {i : |x_bi| ≥ ½ max_i |x_bi|}; inputs whose feature sets
 overlap belong to one facet (connected components), named by the union of their sets. A neuron shows as
 polysemantic when it has two or more facets; facets are disjoint feature sets by construction.
+
+Real inputs (a task network's pixels, a synthetic task's input coordinates) are not features, so there each
+kept input is named from ``scores`` (K, B, R) over R things a researcher can name: the known features'
+loadings Eᵀx of a synthetic task, or a one-hot of the class a digits image is assigned to (the network's own
+prediction, or the nearest class-mean image). The input is named by {r : score_r ≥ ½ max_r score_r > 0}; an
+input that loads on nothing (max_r score_r ≤ 0) joins no facet.
 """
 
 from __future__ import annotations
@@ -61,13 +67,16 @@ def _components(sets: list[frozenset]) -> list[frozenset]:
     return sorted((frozenset(g) for g in merged), key=lambda g: (-len(g), sorted(g)))
 
 
-def domain_maximum(W, neurons, *, domain: str, objective: str, hidden: str = "linear") -> np.ndarray:
+def domain_maximum(W, neurons, *, domain: str, objective: str, hidden: str = "linear", bias=None,
+                   bounds=None) -> np.ndarray:
     """φ_max = max over the input domain of φ(h_k(x)), per neuron (shape of ``neurons``).
 
     h_k(x) = Σ_i x_i W_ik is linear in x (a ReLU hidden layer only clips it at 0), so on the simplex the
     maximum is at a vertex, max_i φ(W_ik); on the box [0, 1]ⁿ at the corner that sums the positive (or the
     negative) weights, P = Σ_i (W_ik)₊, N = Σ_i (W_ik)₋; on the unit sphere at x = ±W_k/‖W_k‖, |h| = ‖W_k‖.
-    The signed objective (and a ReLU layer) only gets the positive side.
+    The signed objective (and a ReLU layer) only gets the positive side. With a ``bias`` b (m,) the range of
+    h_k shifts by b_k; on a box [l, u] (``bounds``) its ends are Σ_i max(l_i W_ik, u_i W_ik) + b_k and
+    Σ_i min(l_i W_ik, u_i W_ik) + b_k.
 
     Examples
     --------
@@ -80,25 +89,37 @@ def domain_maximum(W, neurons, *, domain: str, objective: str, hidden: str = "li
     [0.9, 0.3]
     >>> domain_maximum(W, [0], domain="simplex", objective="square", hidden="relu").round(2).tolist()
     [0.81]
+    >>> domain_maximum(W, [0, 1], domain="box", objective="signed", bias=[-1.0, 0.5], bounds=(0.0, 2.0)).tolist()
+    [0.8, 1.5]
     """
-    cols = np.asarray(W, dtype=np.float64)[:, np.atleast_1d(neurons)]
+    idx = np.atleast_1d(neurons)
+    cols = np.asarray(W, dtype=np.float64)[:, idx]
     positive_only = objective == "signed" or hidden == "relu"
     if domain == "simplex":
         hi, lo = cols.max(axis=0), -cols.min(axis=0)
+    elif domain == "box" and bounds is not None:
+        low, high = (np.broadcast_to(np.asarray(v, dtype=np.float64), (cols.shape[0],))[:, None] for v in bounds)
+        hi = np.maximum(low * cols, high * cols).sum(axis=0)
+        lo = -np.minimum(low * cols, high * cols).sum(axis=0)
     elif domain == "box":
         hi, lo = np.maximum(cols, 0).sum(axis=0), np.maximum(-cols, 0).sum(axis=0)
     elif domain == "sphere":
         hi = lo = np.linalg.norm(cols, axis=0)
     else:
         raise ValueError(f"domain must be one of ['box', 'simplex', 'sphere'], got {domain!r}")
+    if bias is not None:
+        b = np.asarray(bias, dtype=np.float64)[idx]
+        hi, lo = hi + b, lo - b  # max h = hi + b; min h = −lo + b, so its negative side is lo − b
     top = np.maximum(hi, 0.0) if positive_only else np.maximum(np.maximum(hi, lo), 0.0)
     return top * top if objective == "square" else top
 
 
-def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
+def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS, scores=None) -> Facets:
     """The facets of each visualised neuron of weights W (module docstring: kept inputs, their feature sets,
     components). ``vis`` is a ``sims.dynamics.visualise.Visualisation`` (its ``inputs``, ``values``,
-    ``neurons`` and ``config`` are read).
+    ``neurons``, ``config``, ``bias`` and ``bounds`` are read). ``scores`` (K, B, R), optional: name each input
+    by the rows r with score_r ≥ ``loads`` × max_r score_r > 0 instead of by its own coordinates (real inputs,
+    module docstring); facets then hold indices r.
 
     Examples
     --------
@@ -110,6 +131,13 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
     >>> f = facets(visualise_neurons(W, [0, 1], cfg, rng=0), W)
     >>> [sorted(map(sorted, s)) for s in f.sets], f.count.tolist()
     ([[[0], [1]], [[2]]], [2, 1])
+
+    Named by scores (here a one-hot class per input; inputs 0–3 of block 0 are class 1, the rest class 4):
+
+    >>> classes = np.where(np.arange(8) < 4, 1, 4)[None].repeat(2, axis=0)
+    >>> g = facets(visualise_neurons(W, [0, 1], cfg, rng=0), W, scores=np.eye(5)[classes])
+    >>> [sorted(map(sorted, s)) for s in g.sets]
+    [[[1], [4]], [[1], [4]]]
     """
     keep = float(keep)
     loads = float(loads)
@@ -117,9 +145,17 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
         raise ValueError(f"keep and loads must lie in (0, 1], got keep = {keep!r}, loads = {loads!r}")
     phi = vis.values
     tops = domain_maximum(W, vis.neurons, domain=vis.config.domain, objective=vis.config.objective,
-                          hidden=vis.config.hidden)
-    mags = np.abs(vis.inputs)
-    named = mags >= loads * mags.max(axis=-1, keepdims=True)
+                          hidden=vis.config.hidden, bias=getattr(vis, "bias", None), bounds=getattr(vis, "bounds", None))
+    if scores is None:
+        mags = np.abs(vis.inputs)
+        named = mags >= loads * mags.max(axis=-1, keepdims=True)
+    else:
+        S = np.asarray(scores, dtype=np.float64)
+        if S.ndim != 3 or S.shape[:2] != phi.shape or not np.all(np.isfinite(S)):
+            raise ValueError(f"scores must be a finite array of shape (K, B, R) with (K, B) = {phi.shape}, "
+                             f"got shape {S.shape}")
+        top_score = S.max(axis=-1, keepdims=True)
+        named = (S >= loads * top_score) & (top_score > 0)
     out = []
     member = np.full(phi.shape, -1, dtype=np.int64)
     for k in range(phi.shape[0]):
@@ -127,7 +163,7 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS) -> Facets:
         if top <= 0:
             out.append(())
             continue
-        kept = np.flatnonzero(phi[k] >= keep * top)
+        kept = np.flatnonzero((phi[k] >= keep * top) & named[k].any(axis=-1))
         features = {int(b): frozenset(np.flatnonzero(named[k, b]).tolist()) for b in kept}
         sets = tuple(_components(list(features.values())))
         for b, f in features.items():

@@ -5,17 +5,26 @@ full grid; the point functions live in ``sims.studies`` (module-level, so worker
 
 from __future__ import annotations
 
+from ..studies.circuits import circuit_point
 from ..studies.collisions import polysemantic_counts, start_end_correlations
 from ..studies.cooccurrence import capacity_point, tradeoff_point
 from ..studies.diagnosis import diagnosis_point
 from ..studies.dictionary import dictionary_point
 from ..studies.feature_visualisation import FACET_SETTINGS, facet_point
 from ..studies.mitigations import ARMS, KAPPAS, RECIPES, kurtosis_point, mitigation_point
+from ..studies.neuron_measures import digit_facets_point, neuron_measures_point
 from ..studies.noise import FAMILIES, SIGMAS, CONDITIONS, fourth_norm_curve, noise_polysemantic_counts
 from ..studies.sparsity import sparsity_curves
+from ..studies.task_network import (
+    DIGIT_ARMS,
+    digits_arm_point,
+    digits_networks,
+    digits_point,
+)
 from .sweep import Sweep
 
-__all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "dictionary_sweep", "facets_sweep",
+__all__ = ["DIAGNOSIS_PS", "DIGITS_MORE_RELS", "SWEEPS", "capacity_sweep", "circuits_sweep", "diagnosis_sweep",
+           "dictionary_sweep", "digits_sweeps", "digits_tradeoff_sweep", "facets_sweep",
            "kurtosis_sweep", "make_sweep", "mitigations_sweep", "noise_counts_sweep", "noise_sweep",
            "regimes_sweep", "sparsity_sweep", "tradeoff_sweep"]
 
@@ -23,6 +32,13 @@ __all__ = ["DIAGNOSIS_PS", "SWEEPS", "capacity_sweep", "diagnosis_sweep", "dicti
 M_PAPER = tuple(range(256, 4097, 256))
 M_QUICK = (64, 128, 256, 512, 1024)
 L1_CURVES = (1e-3, 1e-2, 1e-1)
+
+#: The digit networks' recipe (``sims.studies.task_network``): AdamW lr 3e-3, 1000 steps of 64 images, 10 classes.
+DIGITS_RECIPE = {"lr": 3e-3, "steps": 1000, "batch": 64, "n_class": 10}
+DIGITS_WIDTHS = (16, 32, 64, 128, 256, 512)
+#: Stricter preferred-class thresholds at which the width sweep also counts polysemantic neurons (rel 0.5 is the
+#: stated one).
+DIGITS_MORE_RELS = (0.8, 0.95)
 
 # name → (point function, quick grid and fixed parameters, full grid and fixed parameters)
 SWEEPS = {
@@ -43,6 +59,31 @@ SWEEPS = {
         ({"m": (1024,)}, {"n": 64, "l1": 1e-3, "steps": 7500, "instances": 8}),
         ({"m": (4096,)}, {"n": 256, "l1": 1e-3, "steps": 7500, "instances": 16}),
     ),
+    # circuits through polysemantic neurons (sims.studies.circuits): superposition (m < n) and incidental (m ≥ n)
+    "circuits": (
+        circuit_point,
+        ({"target": ("identity", "permutation"), "m": (8, 12, 16, 32, 64, 128)}, {"n": 32, "instances": 4}),
+        ({"target": ("identity", "permutation"), "m": (8, 12, 16, 24, 32, 48, 64, 96, 128)}, {"n": 32, "instances": 16}),
+    ),
+    # digit networks: polysemantic neurons against width (sims.studies.task_network; own stream per point)
+    "digits-counts": (
+        digits_networks,
+        ({"width": (16, 64, 256)}, {**DIGITS_RECIPE, "instances": 8}),
+        ({"width": DIGITS_WIDTHS}, {**DIGITS_RECIPE, "instances": 16}),
+    ),
+    # three measures of a neuron's features against the synthetic task's truth (sims.studies.neuron_measures)
+    "synthetic-task": (
+        neuron_measures_point,
+        ({"d": (4, 8, 16), "replicate": (0, 1, 2)}, {"n_features": 16, "width": 32, "l1": 0.01, "instances": 4}),
+        ({"l1": (1e-3, 1e-2), "d": (2, 4, 8, 16, 32), "replicate": tuple(range(5))},
+         {"n_features": 16, "width": 32, "instances": 8}),
+    ),
+    # facets of the most polysemantic digit neurons (sims.studies.neuron_measures.digit_facets_point)
+    "digits-facets": (
+        digit_facets_point,
+        ({"weight": (0.3, 3.0)}, {"width": 32, "count": 4}),
+        ({"weight": (0.0, 0.3, 3.0, 30.0)}, {"width": 32, "count": 8}),
+    ),
 }
 
 
@@ -56,7 +97,8 @@ def make_sweep(name: str, *, quick: bool, seed: int = 0) -> Sweep:
     >>> from sims.runs.grids import SWEEPS, make_sweep
     >>> [(name, len(make_sweep(name, quick=True).points()), len(make_sweep(name, quick=False).points()))
     ...  for name in sorted(SWEEPS)]
-    [('correlations', 1, 1), ('curves', 15, 48), ('polysemantic', 5, 16)]
+    [('circuits', 12, 18), ('correlations', 1, 1), ('curves', 15, 48), ('digits-counts', 3, 6), ('digits-facets', 2, 4),
+     ('polysemantic', 5, 16), ('synthetic-task', 9, 50)]
     >>> make_sweep("curves", quick=True).point.__name__
     'polysemantic_counts'
     """
@@ -278,3 +320,69 @@ def diagnosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
     fixed = {"n": 32, "m": 128, "l1": 0.1, "instances": 8 if quick else 64, "init_seed": seed}
     return Sweep(name="diagnosis-quick" if quick else "diagnosis", point=diagnosis_point, grid={"p": DIAGNOSIS_PS},
                  fixed=fixed, seed=seed)
+
+
+def digits_sweeps(*, quick: bool, seed: int = 0) -> dict[str, Sweep]:
+    """The four sweeps of ``incidental reproduce digits``: width m, classes k (m = 64), λ (m = 64) and the excess
+    kurtosis κ of three-point hidden noise at σ = 0.3 (m = 64, λ = 0). Recipe ``DIGITS_RECIPE`` (AdamW lr 3e-3,
+    1000 steps of 64 images); 8 networks per point (quick) or 16, all from ``init_seed`` = ``seed`` (paired
+    across λ and κ); the width sweep also counts at the stricter thresholds ``DIGITS_MORE_RELS``. λ = ``l1`` in
+    nats per unit |weight| of W₁; σ in activation units.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import digits_sweeps
+    >>> quick, full = digits_sweeps(quick=True), digits_sweeps(quick=False)
+    >>> {k: len(v.points()) for k, v in quick.items()}
+    {'width': 3, 'classes': 3, 'l1': 3, 'kurtosis': 3}
+    >>> {k: len(v.points()) for k, v in full.items()}
+    {'width': 6, 'classes': 7, 'l1': 6, 'kurtosis': 6}
+    """
+    fixed = {**DIGITS_RECIPE, "instances": 8 if quick else 16, "init_seed": seed}
+    at64 = {**fixed, "width": 64}
+    grids = {"width": ({"width": (16, 64, 256) if quick else DIGITS_WIDTHS},
+                       {**fixed, "more_rels": DIGITS_MORE_RELS}),
+             "classes": ({"n_class": (2, 5, 10) if quick else (2, 3, 4, 5, 6, 8, 10)}, at64),
+             "l1": ({"l1": (0.0, 1e-3, 3e-3) if quick else (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)}, at64),
+             "kurtosis": ({"kurtosis": (-2.0, 0.0, 3.0) if quick else (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)},
+                          {**at64, "noise_family": "three-point", "sigma": 0.3})}
+    suffix = "-quick" if quick else ""
+    return {name: Sweep(name=f"digits-{name}{suffix}", point=digits_point, grid=grid, fixed=fx, seed=seed)
+            for name, (grid, fx) in grids.items()}
+
+
+def digits_tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """The mitigation arms of ``incidental reproduce digits-tradeoff`` (``sims.studies.task_network.
+    DIGIT_ARMS``: baseline m = 64, 4× wider, W₁'s initial scale × 0.25 or × 4, λ = 1e-3 from the start or
+    after a warm-up of half the steps, bipolar or Laplace noise of σ = 0.3), 16 networks per arm (quick) or 64,
+    every arm from the same ``init_seed`` = ``seed``; recipe ``DIGITS_RECIPE``.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import digits_tradeoff_sweep
+    >>> quick, full = digits_tradeoff_sweep(quick=True), digits_tradeoff_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, full.fixed["instances"]
+    ('digits-tradeoff-quick', 8, 'digits-tradeoff', 64)
+    """
+    fixed = {**DIGITS_RECIPE, "width": 64, "l1": 1e-3, "sigma": 0.3, "instances": 16 if quick else 64,
+             "init_seed": seed}
+    return Sweep(name="digits-tradeoff-quick" if quick else "digits-tradeoff", point=digits_arm_point,
+                 grid={"arm": DIGIT_ARMS}, fixed=fixed, seed=seed)
+
+
+def circuits_sweep(*, quick: bool, seed: int = 0) -> Sweep:
+    """The ``circuits`` grid of ``SWEEPS`` (``sims.studies.circuits.circuit_point``: prox-GD, λ = 0.1, λt = 20, read-outs
+    oriented) under the figure's name: target × m at n = 32, quick with m ∈ {8, 12, 16} (superposition) and
+    {32, 64, 128} (incidental), 4 models per point; full with m ∈ {8, 12, 16, 24} and {32, 48, 64, 96, 128}, 16 models
+    (not beyond m = 128: at m = 256 λ = 0.1 stops every path before it grows, ``sims.studies.circuits.circuit_config``).
+
+    Examples
+    --------
+    >>> from sims.runs.grids import circuits_sweep
+    >>> quick, full = circuits_sweep(quick=True), circuits_sweep(quick=False)
+    >>> quick.name, len(quick.points()), full.name, len(full.points()), full.fixed["n"]
+    ('circuits-quick', 12, 'circuits', 18, 32)
+    """
+    point, quick_grid, full_grid = SWEEPS["circuits"]
+    grid, fixed = quick_grid if quick else full_grid
+    return Sweep(name="circuits-quick" if quick else "circuits", point=point, grid=grid, fixed=fixed, seed=seed)

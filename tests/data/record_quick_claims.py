@@ -14,6 +14,7 @@ if __name__ == "__main__":
     if run["tier"] != "quick" or run["seed"] != 0:
         sys.exit(f"need a quick run at seed 0, got tier {run['tier']!r}, seed {run['seed']!r}")
     record = {"recorded_from": sys.argv[3] if len(sys.argv) == 4 else f"code {run['code']}, verify --quick --seed 0",
+              "environment": run["environment"],
               "claims": {r["id"]: {"measured": r["measured"], "predicted": r["predicted"], "status": r["status"]}
                          for r in sorted(run["claims"], key=lambda r: r["id"])}}
     (Path(__file__).parent / "quick_claims_record.json").write_text(json.dumps(record, indent=1) + "\n")

@@ -1,0 +1,258 @@
+"""Ledger claims about reading a real (task-trained) neuron's features, checked where the truth is known: the
+synthetic task's feature directions E (``sims.studies.neuron_measures``), and the digits' classes.
+
+Setting (synthetic): k = 16 features on with p = 0.1, U[0, 1] intensities, label = strongest feature (C = k);
+4000 samples; ReLU networks of width m = 32 trained by AdamW (lr 0.01, 2000 steps of 64, λ = 0.01 on W₁);
+orthonormal directions at d = k = 16, random unit directions (superposition) at d = 8 and 4. Truth: feature f
+drives neuron k, Δ_fk = h_k(a e_f) − h_k(0) >= ½ max_f' Δ_f'k > 0 at a = ½; a neuron is polysemantic with >= 2
+features. Measures: activation-based (feature-only means, rel ½), weight-based (projections e_fᵀw_k, rel ½), facets
+(the pre-activation maximised with cosine diversity, w = 0.3, over the box spanned by the data, inputs named
+by their loadings Eᵀx). Scores pooled over the networks of a claim.
+
+Setting (digits): 10 classes, networks of width 32 (AdamW lr 0.01, 1000 steps of 64, no L1); a neuron's
+classes are those with class-conditional mean activation >= ½ max (``sims.measure.neurons``); its facets are
+visualised as above over the pixel box [0, 1]^64 and each image named by the network's own predicted class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..data.digits import digits_task
+from ..dynamics.schedule import Schedule
+from ..dynamics.task_train import TaskNetConfig, train_task_network
+from ..measure.neurons import agreement
+from ..studies.neuron_measures import (
+    FACET_CONFIG,
+    MEASURES,
+    digit_facets,
+    neuron_measures_point,
+    polysemantic_digit_neurons,
+)
+from .core import claim, verdict
+
+K, WIDTH, L1 = 16, 32, 0.01
+QUICK_NETWORKS = 8
+DIGIT_NETWORKS = 6  # ≈ 2 two-class neurons per network of width 32 (pilot: 4 in 2 networks)
+STRONG_WEIGHT = 3.0  # reported beside the claim: ten times its weight, for activations ≈ 15 at the optimum
+D_ORTHOGONAL, D_SUPERPOSITION = 16, (8, 4)
+TARGETS = ("polysemantic", "features")
+
+TRUST = ("Which measure to trust: none alone. Read a neuron's features as its isolated-feature drive "
+         "h_k(a e_f) − h_k(0), weights and bias together; of the three, the weight projections e_fᵀw_k come "
+         "closest to it (feature-set precision ≈ 0.7 at recall 1, in and out of superposition). Activation means "
+         "track the activation level, not its change: right for the plain response h_k(a e_f) (precision 0.99), "
+         "but ≈ 0.25 against the drive when most neurons have b > 0 (a neuron at rest 'prefers' every feature that "
+         "does not switch it off; a constant neuron prefers all). A visualisation's facets should not be trusted "
+         "for the feature set of a first-layer ReLU neuron (precision ≈ 0.25; on digits one class of two): its "
+         "pre-activation is linear, so over a box it has one maximiser, a corner that loads on many features")
+
+
+def _row(d: int, rng, networks: int) -> dict:
+    return neuron_measures_point(rng=rng, n_features=K, d=d, width=WIDTH, l1=L1, instances=networks)
+
+
+def _scores_text(row: dict) -> str:
+    return "; ".join(f"{m}: " + ", ".join(f"{t} P {row[f'{m}_{t}_precision']:.2f} R {row[f'{m}_{t}_recall']:.2f}"
+                                         for t in TARGETS) for m in MEASURES)
+
+
+def _nan_to_zero(x: float) -> float:
+    return 0.0 if np.isnan(x) else float(x)
+
+
+@claim(id="task.measures-agree-orthogonal",
+       statement="With orthogonal feature directions (d = k = 16), the weight-based and the activation-based "
+                 "measures recover the truth: precision and recall >= 0.9 for the polysemantic neurons and for the "
+                 "per-neuron feature sets",
+       source="ours (interpretability evidence checked where the features are known)",
+       prediction="min over {activation, weights} × {polysemantic, features} × {precision, recall} >= 0.9 (0.95 "
+                  "expected): with orthonormal E the projection e_fᵀw_k is exactly the linear drive of feature f and "
+                  "the feature-only samples present each feature alone; the facets' feature sets predicted worse "
+                  "(precision ≈ 0.5): a linear pre-activation over a box peaks at a corner, which loads on several "
+                  "features. Written before the claim's measurement (a one-seed pilot had already run)",
+       evidence=f"{QUICK_NETWORKS} networks (256 neurons, ≈ 155 polysemantic, ≈ 530 true (feature, neuron) pairs), "
+                "pooled. Power: a measure with true precision or recall 0.8 passes the 0.9 line on ≈ 160 neurons "
+                "with probability ≈ 8e-4 (binomial, z ≈ 3.2). " + TRUST,
+       expected="refuted",
+       correction="Recall is 1.00 for both, precision is not (seed 0: activation feature sets 0.24, polysemantic "
+                  "0.84; weights feature sets 0.71, polysemantic 0.71; facets feature sets 0.23 at recall 0.92). "
+                  "182 of the 256 neurons have b > 0. Activation means: such a neuron has feature-only means near "
+                  "its resting activation for every feature that does not switch it off, and L1 leaves "
+                  "near-constant neurons (W₁ column ≈ 0, b > 0) that 'prefer' every feature. Weights: the "
+                  "projection ignores a negative bias that silences a weak positive loading. Against the plain "
+                  "response h_k(a e_f) without the baseline (the detail) the roles swap: activation 0.99/0.99 "
+                  "(feature sets), weights 0.71 precision at recall 0.24, so which measure 'recovers the truth' "
+                  "depends on whether a resting activation counts as encoding; we count the change (a constant "
+                  "neuron encodes nothing). What holds: each measure matches the truth it computes (activation "
+                  "level, weight projection); only the bias-aware drive ReLU(a e_fᵀw_k + b_k) − ReLU(b_k) is both",
+       test="tests/test_claims.py::test_quick_claim[task.measures-agree-orthogonal]", tier="quick")
+def _measures_agree_orthogonal(rng):
+    row = _row(D_ORTHOGONAL, rng, QUICK_NETWORKS)
+    values = {f"{m}_{t}_{s}": _nan_to_zero(row[f"{m}_{t}_{s}"]) for m in ("activation", "weights") for t in TARGETS
+              for s in ("precision", "recall")}
+    worst = min(values, key=values.get)
+    plain = "; ".join(f"{m} " + ", ".join(f"{t} P {row[f'plain_{m}_{t}_precision']:.2f} R "
+                                          f"{row[f'plain_{m}_{t}_recall']:.2f}" for t in TARGETS) for m in MEASURES)
+    return verdict(values[worst] >= 0.9, values[worst], 0.9, "min precision/recall of the activation and weight "
+                   "measures >= 0.9", f"worst: {worst}; {_scores_text(row)}; truth: {row['truth_polysemantic']} of "
+                   f"{row['neurons']} neurons polysemantic, {row['positive_bias']} with b > 0; facets per neuron "
+                   f"{row['facets_per_neuron']:.2f}, two or more facets as the polysemantic verdict: P "
+                   f"{row['split_polysemantic_precision']:.2f} R {row['split_polysemantic_recall']:.2f}; against the plain "
+                   f"response h_k(a e_f) (no baseline): {plain}; test accuracy {row['test_accuracy']:.3f}", row)
+
+
+@claim(id="task.measures-superposition",
+       statement="With the features in superposition in the input (d < k), the facets degrade and the other two "
+                 "measures do not: from d = 16 to d = 4 (k = 16) the facets' feature-set precision drops by >= 0.1, "
+                 "while the weight-based and activation-based feature-set precision and recall move by <= 0.08",
+       source="ours",
+       prediction="facets: drop >= 0.1 (an input along e_f loads on every e_g with |cos| ≈ 1/√d, so Eᵀx names more "
+                  "features); weights: no change (e_fᵀw_k is the exact drive of feature f for any E, orthogonal or "
+                  "not); activation-based: no change (feature-only samples present f alone for any E). Written "
+                  "before the measurement",
+       evidence=f"{QUICK_NETWORKS} networks at each of d = 16 (orthonormal), 8, 4 (random unit directions), "
+                "independent tasks. Power: pooled feature-set precision on ≈ 500 pairs has SE ≈ 0.02, a difference "
+                "≈ 0.03, so a true change of 0 exceeds 0.08 with probability ≈ 0.01 and a true facet drop of 0.2 "
+                "falls below 0.1 with probability ≈ 4e-4. " + TRUST,
+       expected="refuted",
+       correction="The facets do not degrade: their feature-set precision rises (seed 0: 0.23 at d = 16, 0.27 at "
+                  "d = 8, 0.35 at d = 4; recall 0.91–0.96), and the weight-based precision moves by 0.09 (0.72 → "
+                  "0.63), the activation-based by 0.10 (0.25 → 0.34). The facets and activation means report most "
+                  "(feature, neuron) pairs at every d (1800–2400 of 4096), so their precision follows the base "
+                  "rate of true pairs, which is higher in superposition (586 at d = 16, 658 at d = 4) while they "
+                  "report fewer (facets 2277 → 1812): a gain from the base rate, not from resolving features. "
+                  "None of the three resolves superposition better than the projections, which stay the best "
+                  "(0.63–0.74)",
+       test="tests/test_claims.py::test_quick_claim[task.measures-superposition]", tier="quick")
+def _measures_superposition(rng):
+    rows = {d: _row(d, g, QUICK_NETWORKS) for d, g in zip((D_ORTHOGONAL, *D_SUPERPOSITION), rng.spawn(3))}
+    lo = D_SUPERPOSITION[-1]
+    facet_drop = (_nan_to_zero(rows[D_ORTHOGONAL]["facets_features_precision"])
+                  - _nan_to_zero(rows[lo]["facets_features_precision"]))
+    moves = {f"{m}_{s}": abs(_nan_to_zero(rows[lo][f"{m}_features_{s}"])
+                             - _nan_to_zero(rows[D_ORTHOGONAL][f"{m}_features_{s}"]))
+             for m in ("activation", "weights") for s in ("precision", "recall")}
+    biggest = max(moves, key=moves.get)
+    ok = facet_drop >= 0.1 and moves[biggest] <= 0.08
+    detail = (f"facet feature-set precision drop d = 16 → 4: {facet_drop:.3f}; largest move of the others: "
+              f"{biggest} {moves[biggest]:.3f}; " + " | ".join(f"d = {d}: {_scores_text(r)}" for d, r in rows.items()))
+    return verdict(ok, facet_drop, 0.1, "facet precision drop >= 0.1 and the other measures move <= 0.08",
+                   detail, {str(d): r for d, r in rows.items()})
+
+
+def _two_class_neurons(rng):
+    """Digit networks and, per instance, its neurons with exactly two classes, their classes and a stream."""
+    g_net, g_vis = rng.spawn(2)
+    data = digits_task(n_class=10)
+    result = train_task_network(data, TaskNetConfig(width=WIDTH, lr=0.01, steps=1000, batch=64,
+                                                    instances=DIGIT_NETWORKS, record=Schedule(every=1000)), rng=g_net)
+    picked = []
+    for i, g in enumerate(g_vis.spawn(result.W1.shape[0])):
+        neurons, classes = polysemantic_digit_neurons(result, data.X_train, data.y_train, instance=i)
+        two = classes.sum(axis=0) == 2
+        if np.any(two):
+            picked.append((i, neurons[two], classes[:, two], g))
+    return result, picked
+
+
+@claim(id="task.facets-find-classes",
+       statement="On digits, the facets of a neuron that responds to 2 classes (class-conditional means >= ½ max) "
+                 "show those 2 classes: mean Jaccard agreement between facet classes and activation classes >= 0.8",
+       source="ours; Nguyen, Yosinski & Clune 2016 (multifaceted feature visualisation)",
+       prediction="≈ 0.3, so refuted: a first-layer neuron's pre-activation is linear in the pixels, so over the "
+                  "pixel box it has one maximiser (a binary corner image); the kept images stay near it and the "
+                  "network calls them one class, often neither of the two. Written before the measurement",
+       evidence=f"{DIGIT_NETWORKS} networks (width 32, 10 classes); every live neuron with exactly 2 classes; its facets under "
+                "cosine diversity (w = 0.3, B = 8, 512 Adam steps on the pre-activation) named by the network's "
+                "predicted class of each kept image; also the share of those neurons whose facets show both "
+                "classes. Power: ≈ 10–20 such neurons; Jaccard per neuron in {0, ⅓, ½, 1}, so the mean has SE ≲ 0.1 "
+                "and a true mean of 0.5 passes 0.8 with probability ≲ 1e-3. " + TRUST,
+       expected="refuted",
+       correction="Measured 0.50, above the predicted 0.3 but far below 0.8: in every one of the 10 two-class "
+                  "neurons (seed 0) the facets show exactly one of the two classes, never both and never a third, "
+                  "so the Jaccard is ½ each. All 8 images of a neuron are the same binary corner image of the pixel "
+                  "box (their activations differ by < 1e-4 of ≈ 15): the single maximiser of a linear "
+                  "pre-activation, which the network reads as one of the neuron's classes, and at activations ≈ 15 "
+                  "the scale-free cosine term at w = 0.3 (its gradient falls as 1/‖h‖) cannot move the saturated "
+                  "sigmoid inputs. Ten times the weight (w = 3, in the detail) splits some batches (1.4 facets per "
+                  "neuron) and raises the mean Jaccard only to ≈ 0.58; at w = 30 the batch leaves the neuron "
+                  "(pilot). A first-layer neuron's second class is visible in its activation statistics, not in "
+                  "its visualisation",
+       test="tests/test_claims.py::test_quick_claim[task.facets-find-classes]", tier="quick")
+def _facets_find_classes(rng):
+    result, picked = _two_class_neurons(rng)
+    jaccards, both, rows, spreads, tops, strong, strong_count = [], 0, [], [], [], [], []
+    for i, neurons, classes, g in picked:
+        g_claim, g_strong = g.spawn(2)
+        out = digit_facets(result, neurons, instance=i, rng=g_claim)
+        J = agreement(out.facet_classes, classes)
+        J = np.nan_to_num(J, nan=0.0)
+        spreads.extend(np.ptp(out.visualisation.activation, axis=1).tolist())
+        tops.extend(out.visualisation.activation.max(axis=1).tolist())
+        alt = digit_facets(result, neurons, replace(FACET_CONFIG, weight=STRONG_WEIGHT), instance=i, rng=g_strong)
+        strong.extend(np.nan_to_num(agreement(alt.facet_classes, classes), nan=0.0).tolist())
+        strong_count.extend(alt.facets.count.tolist())
+        jaccards.extend(J.tolist())
+        both += int(np.sum((out.facet_classes & classes).sum(axis=0) == 2))
+        for k, j, act, fc in zip(neurons, J, classes.T, out.facet_classes.T):
+            rows.append({"instance": i, "neuron": int(k), "activation_classes": np.flatnonzero(act).tolist(),
+                         "facet_classes": np.flatnonzero(fc).tolist(), "jaccard": float(j)})
+    mean = float(np.mean(jaccards)) if jaccards else float("nan")
+    spread = float(np.mean(spreads)) if spreads else float("nan")
+    detail = (f"{len(jaccards)} two-class neurons; mean Jaccard {mean:.3f}; facets show both classes for {both}; "
+              f"mean range of the 8 images' activations {spread:.2g} (activation at the optimum ≈ "
+              f"{np.mean(tops):.3g}); at w = {STRONG_WEIGHT:g} (not the claim's setting): mean Jaccard "
+              f"{np.mean(strong):.3f}, facets per neuron {np.mean(strong_count):.2f}; "
+              f"test accuracy {np.round(result.test_accuracy, 3).tolist()}; "
+              + "; ".join(f"n{r['neuron']}: {r['activation_classes']} vs {r['facet_classes']}" for r in rows[:12]))
+    return verdict(bool(mean >= 0.8), mean, 0.8, "mean Jaccard >= 0.8", detail, {"neurons": rows})
+
+
+WINDOW = (0.3, 1.0, 3.0, 10.0, 30.0)
+
+
+@claim(id="task.facets-weight-window",
+       statement="Some cosine-diversity weight w ∈ {0.3, 1, 3, 10, 30} makes the facets of 2-class digit neurons show "
+                 "their 2 classes: mean Jaccard agreement with the activation classes >= 0.8 at the best w",
+       source="ours (does a larger diversity weight rescue task.facets-find-classes?)",
+       prediction="≈ 0.6 at the best w, so refuted: task.facets-find-classes measured 0.58 at w = 3 as a side "
+                  "number, and a pilot at w = 30 kept no image (the batch leaves the neuron); between them the "
+                  "cosine term either cannot move the saturated inputs or pushes them below half the maximum. "
+                  "Written before the measurement",
+       evidence=f"{DIGIT_NETWORKS} networks (width 32, 10 classes) trained as in task.facets-find-classes (own "
+                "stream); every two-class neuron visualised at each w, facets named by the network's predicted "
+                "class. Power: as task.facets-find-classes (≈ 10 neurons, SE of the mean ≲ 0.1; the best of 5 "
+                "weights lifts a true 0.6 over 0.8 with probability ≲ 0.02). " + TRUST,
+       expected="refuted",
+       correction="As predicted: the best weight (w = 1, seed 0) reaches a mean Jaccard of 0.56 on 8 two-class "
+                  "neurons (1.1 facets per neuron); w = 0.3: 0.50 (one facet each), w = 3: 0.46 (1.5 facets, the "
+                  "second often a class the neuron does not prefer), w = 10: 0.31 with 38% of the neurons showing no "
+                  "facet, w = 30: no facet at all. At most 1 of the 8 neurons shows both of its classes at any weight; "
+                  "the window between 'cannot move the batch' and 'pushes it off the neuron' adds mostly wrong "
+                  "facets",
+       test="tests/test_claims.py::test_quick_claim[task.facets-weight-window]", tier="quick")
+def _facets_weight_window(rng):
+    result, picked = _two_class_neurons(rng)
+    per_weight = {}
+    for w, g_w in zip(WINDOW, rng.spawn(len(WINDOW))):
+        config = replace(FACET_CONFIG, weight=w)
+        J, count, both = [], [], 0
+        for (i, neurons, classes, _), g in zip(picked, g_w.spawn(len(picked))):
+            out = digit_facets(result, neurons, config, instance=i, rng=g)
+            J.extend(np.nan_to_num(agreement(out.facet_classes, classes), nan=0.0).tolist())
+            count.extend(out.facets.count.tolist())
+            both += int(np.sum((out.facet_classes & classes).sum(axis=0) == 2))
+        per_weight[w] = {"jaccard": float(np.mean(J)) if J else float("nan"),
+                         "facets_per_neuron": float(np.mean(count)) if count else float("nan"),
+                         "no_facet": float(np.mean(np.asarray(count) == 0)) if count else float("nan"),
+                         "both_classes": both}
+    best = max(WINDOW, key=lambda w: per_weight[w]["jaccard"])
+    detail = (f"{sum(len(p[1]) for p in picked)} two-class neurons; best w = {best:g}; " + "; ".join(
+        f"w = {w:g}: mean Jaccard {v['jaccard']:.3f}, facets per neuron {v['facets_per_neuron']:.2f}, no facet "
+        f"{v['no_facet']:.2f}, both classes shown {v['both_classes']}" for w, v in per_weight.items()))
+    top = per_weight[best]["jaccard"]
+    return verdict(bool(top >= 0.8), top, 0.8, "mean Jaccard >= 0.8 at the best w", detail,
+                   {str(w): v for w, v in per_weight.items()})
