@@ -7,8 +7,8 @@ runs its machine check and exits non-zero if any check fails. ``derivations`` im
 
 from __future__ import annotations
 
-from . import circuits, collisions, cooccurrence, diversity, loss, noise, noise_families, single_feature, two_features
+from . import circuit_paths, circuits, collisions, cooccurrence, diversity, loss, noise, noise_families, single_feature, two_features
 from ._core import REGISTRY, Check, Derivation
 from .cli import main, run_checks, write_latex
 
-__all__ = ["REGISTRY", "Check", "Derivation", "circuits", "collisions", "cooccurrence", "diversity", "loss", "noise", "noise_families", "single_feature", "two_features", "main", "run_checks", "write_latex"]
+__all__ = ["REGISTRY", "Check", "Derivation", "circuit_paths", "circuits", "collisions", "cooccurrence", "diversity", "loss", "noise", "noise_families", "single_feature", "two_features", "main", "run_checks", "write_latex"]

@@ -18,6 +18,16 @@ from .circuit_counts import (
     spurious_sign_means,
     weight_pairs_pmf,
 )
+from .circuit_paths import (
+    ALIGNED_L1_FACTOR,
+    CONFIGURATIONS,
+    LEARNING_THRESHOLD,
+    PathWeights,
+    aligned_pair_saving,
+    aligned_pair_saving_series,
+    learning_threshold,
+    path_weights,
+)
 from .collisions import (
     IDEALISATIONS,
     expected_overlap_distinct,
@@ -96,6 +106,14 @@ from .two_features import shared_neuron_rhs
 from .units import code_lambda, code_time, paper_lambda, paper_time
 
 __all__ = [
+    "ALIGNED_L1_FACTOR",
+    "CONFIGURATIONS",
+    "LEARNING_THRESHOLD",
+    "PathWeights",
+    "aligned_pair_saving",
+    "aligned_pair_saving_series",
+    "learning_threshold",
+    "path_weights",
     "PLACEMENTS",
     "SpuriousSignMeans",
     "aligned_path_pairs_mean",

@@ -21,6 +21,8 @@ from typing import Callable, Iterable, Iterator
 
 from theory import validate
 
+from ..runs.environment import worker_threads
+
 __all__ = ["REPRODUCTIONS", "Reproduction", "RunOptions", "expected_seconds", "load_all", "reproduction",
            "run_reproductions"]
 
@@ -225,7 +227,8 @@ def _run_concurrently(chosen: list[Reproduction], out: Path, options: RunOptions
     # spawn, not fork: the parent may already run BLAS and numba threads
     pool = ProcessPoolExecutor(max_workers=min(workers, len(chosen)), mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = {pool.submit(_timed_run, repro, out, inner): repro for repro in order}
+        with worker_threads(min(workers, len(chosen))):  # each worker its share of the cores
+            futures = {pool.submit(_timed_run, repro, out, inner): repro for repro in order}
         for future in as_completed(futures):
             _, files, seconds = future.result()
             yield futures[future], files, seconds

@@ -14,6 +14,7 @@ from typing import Iterator
 from . import (circuits, collision_training, collisions, cooccurrence, derivations, diagnosis, evidence,
                mitigations, model, noise, noise_dynamics, noise_speed, single_feature, synthetic_task,
                task_network)
+from ..runs.environment import worker_threads
 from .core import CLAIMS, Claim, Outcome, run_claim
 
 __all__ = ["TOPICS", "expected_seconds", "run_claims"]
@@ -65,7 +66,8 @@ def run_claims(claims, *, seed: int = 0, workers: int = 1) -> Iterator[tuple[Cla
     # spawn, not fork: the parent may already run BLAS and numba threads
     with ProcessPoolExecutor(max_workers=min(workers, len(claims)),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_timed_claim, c.id, seed) for c in order]
+        with worker_threads(workers):  # each worker its share of the cores (the workers start on submit)
+            futures = [pool.submit(_timed_claim, c.id, seed) for c in order]
         for future in as_completed(futures):
             claim_id, outcome, seconds = future.result()
             yield by_id[claim_id], outcome, seconds

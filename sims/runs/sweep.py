@@ -29,6 +29,7 @@ import numpy as np
 
 from theory import validate
 
+from .environment import worker_threads
 from .output import atomic_text
 from .progress import progress_bar
 
@@ -311,7 +312,8 @@ def run_sweep(sweep: Sweep, out, *, workers: int = 1, scheduler=None, progress: 
         else:
             # spawn, not fork: the parent may already run BLAS and numba threads
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                futures = {pool.submit(*task(i)): i for i in todo}
+                with worker_threads(workers):  # each worker its share of the cores (they start on submit)
+                    futures = {pool.submit(*task(i)): i for i in todo}
                 for fut in as_completed(futures):
                     store(futures[fut], fut.result())
                     bar.update(1)
