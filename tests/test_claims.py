@@ -32,17 +32,18 @@ QUICK = [pytest.param(c.id, marks=pytest.mark.slow) if expected_seconds().get(c.
 _RECORD = json.loads((Path(__file__).parent / "data" / "quick_claims_record.json").read_text())
 RECORDED = _RECORD["claims"]
 
-#: Relative tolerance of the comparison with the record: 1e-12 (the rounding of numba's threaded reductions) in
-#: the numerical environment the record was made in (library versions and CPU, ``numerical_environment``);
-#: elsewhere 1e-3, because BLAS kernels and numba's vector code round differently on another CPU or release and
-#: training amplifies a last-place difference over thousands of steps (the dictionary claim's MCC moved by
-#: 1.3e-5 between two x86-64 CPUs). The statuses are compared exactly everywhere.
-RECORD_RTOL = 1e-12 if _RECORD.get("environment") == numerical_environment() else 1e-3
+#: The record pins the numbers of the numerical environment it was made in (library versions and CPU,
+#: ``numerical_environment``), to 1e-12 relative (the rounding of numba's threaded reductions). In another
+#: environment only the statuses are compared: BLAS kernels and numba's vector code round differently on
+#: another CPU or release, and training or an adaptive solver turns a last-place difference into any other
+#: number (between two x86-64 machines the reduced solver's error moved from 0.44 to 0.24 of its tolerance,
+#: the dictionary's MCC by 1.3e-5), while every status stayed.
+SAME_ENVIRONMENT = _RECORD.get("environment") == numerical_environment()
 
 
 def _same(a: float, b: float) -> bool:
-    """Equal, both NaN, or within ``RECORD_RTOL`` relative."""
-    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=RECORD_RTOL, abs_tol=0.0)
+    """Equal, both NaN, or within 1e-12 relative."""
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
 
 
 @pytest.mark.parametrize("claim_id", QUICK)
@@ -52,7 +53,7 @@ def test_quick_claim(claim_id):
     assert outcome.status == c.expected, (
         f"{claim_id}: measured {outcome.measured:.6g}, predicted {outcome.predicted:.6g}, "
         f"{outcome.tolerance}; {outcome.detail}")
-    if claim_id in RECORDED:
+    if SAME_ENVIRONMENT and claim_id in RECORDED:
         before = RECORDED[claim_id]
         assert _same(outcome.measured, before["measured"]) and _same(outcome.predicted, before["predicted"]), (
             f"{claim_id}: measured {outcome.measured!r} (before {before['measured']!r}), "
