@@ -94,6 +94,13 @@ class PathWeights:
     p = w1·v·w2; ``loss``: the configuration's loss per feature, (1 − p)² + λ·(L1 norm)/features (code units);
     ``features``: features the configuration serves (1 or 2); ``learned``: False when the dead configuration
     (all weights 0, loss 1) is the minimum, λ ≥ ``learning_threshold(configuration)``.
+
+    Examples
+    --------
+    >>> from theory.circuit_paths import path_weights
+    >>> pair = path_weights(0.1, configuration="aligned")
+    >>> round(pair.w1, 4), round(pair.v, 4), round(pair.l1_norm, 4), pair.features
+    (0.7828, 1.5655, 4.6965, 2)
     """
 
     configuration: str
