@@ -267,14 +267,14 @@ def _facets_weight_window(rng):
 # >= 2 features. The comparison is theory.collisions.expected_overlap_distinct(k, m) = k(k − 1)/(4m): the
 # package's n(n − 1)/(4m) law, exact under the "distinct" idealisation (same-sign losers relocate) for m >= n, the
 # one the trained toy models (collisions.corrected-count-law) and the digits (task.count-*) are compared with;
-# the "signed-slots" mean (no relocation) is lower by n(n − 1)(n − 2)/(8m²) (0.66 of it at k = 16, m = 32), and
+# the "signed-slots" mean (no relocation) is lower (first correction −n(n − 1)(n − 2)/(8m²); 0.81 × it at k = 16, m = 32), and
 # the networks here have every m >= k.
 
 from theory.collisions import expected_overlap_distinct, variance_overlap_distinct
 
 from ..measure.statistics import mean_se as _mean_se
 from ..measure.statistics import z_test_power as _z_test_power
-from ..studies.synthetic_law import synthetic_law_networks
+from ..studies.synthetic_law import synthetic_law_networks, truth_counts
 from .task_network import _log_slope
 
 LAW_K = 16
@@ -284,7 +284,17 @@ LAW_WIDTHS_QUICK = (32, 64, 128)
 LAW_WIDTHS_FULL = (16, 32, 64, 128, 256)
 LAW_NETS_QUICK, LAW_NETS_FULL = 8, 16
 LAW_WIDTH_L1 = 64
+#: The toy model's gradient-flow-faithful optimiser (exact zeros), reported beside the full claim: proximal GD at
+#: lr 0.5 and the same λ (a pilot: λ >= 0.02 switches every feature off from torch's initialisation at this lr).
+LAW_PROX = {"optimizer": "prox_gd", "lr": 0.5}
 LAW_Z, LAW_Z_ONE_SIDED = 3.0, 2.0
+#: Drive floor of the detail's second count (activation units): 10 × the drive a·lr = 0.005 of a weight AdamW leaves
+#: jittering at ± lr around 0 under L1 (it never sets a weight exactly to zero); not part of any verdict.
+LAW_FLOOR = 0.05
+
+
+def _floored(out: dict) -> dict:
+    return truth_counts(out["truth"] & (out["drive"] >= LAW_FLOOR))
 
 
 def _law_seed(rng) -> int:
@@ -303,20 +313,20 @@ def _law_power(widths, nets: int) -> tuple[float, float]:
     return slope_se, _z_test_power(1.0 / slope_se, LAW_Z)
 
 
-def _law_counts(seed: int, widths, nets: int, l1: float) -> list[dict]:
-    return [synthetic_law_networks(width=m, l1=l1, instances=nets,
-                                   rng=np.random.SeedSequence([seed, m]), **LAW_RECIPE) for m in widths]
+def _law_counts(seed: int, widths, nets: int, l1: float, **recipe) -> list[dict]:
+    return [synthetic_law_networks(width=m, l1=l1, instances=nets, rng=np.random.SeedSequence([seed, m]),
+                                   **{**LAW_RECIPE, **recipe}) for m in widths]
 
 
-def _law_verdict(widths, outs, nets: int):
+def _law_verdict(widths, outs):
     counts = [o["polysemantic"] for o in outs]
     slope, se = _log_slope(widths, counts)
     toy = np.asarray([float(expected_overlap_distinct(LAW_K, m)) for m in widths])
     ratio, ratio_se = _mean_se(np.sum(counts, axis=0) / toy.sum())
     ok = bool(abs(slope + 1.0) <= LAW_Z * se and abs(ratio - 1.0) <= LAW_Z * ratio_se)
     detail = (f"slope {slope:.3f} ± {se:.3f}; count / k(k − 1)/(4m) pooled {ratio:.3f} ± {ratio_se:.3f}; " + "; ".join(
-        f"m = {m}: polysemantic {np.mean(o['polysemantic']):.2f} ± {_mean_se(o['polysemantic'])[1]:.2f} (toy {t:.3f}), "
-        f"encoding {np.mean(o['encoding']):.1f}, live {np.mean(o['live']):.1f}, features encoded "
+        f"m = {m}: polysemantic {np.mean(o['polysemantic']):.2f} ± {_mean_se(o['polysemantic'])[1]:.2f} (toy {t:.3f}; "
+        f"with the drive floor {LAW_FLOOR:g}: {np.mean(_floored(o)['polysemantic']):.2f}), encoding {np.mean(o['encoding']):.1f}, live {np.mean(o['live']):.1f}, features encoded "
         f"{np.mean(o['features_encoded']):.2f}/{LAW_K}, neurons per feature {np.mean(o['neurons_per_feature']):.2f}, "
         f"test acc {np.mean(o['test_accuracy']):.3f}" for m, o, t in zip(widths, outs, toy)))
     data = {"m": list(widths), "count_mean": [float(np.mean(c)) for c in counts],
@@ -330,6 +340,8 @@ def _plot_law(data, ax):
     ax.errorbar(m, data["count_mean"], yerr=data["count_se"], fmt="o-", ms=3, label=f"λ = {LAW_L1:g} (± SE)")
     if "count_mean_none" in data:
         ax.errorbar(m, data["count_mean_none"], yerr=data["count_se_none"], fmt="s-", ms=3, label="λ = 0 (± SE)")
+    if "count_mean_prox" in data:
+        ax.plot(m, data["count_mean_prox"], "^-", ms=3, label=f"proximal GD, λ = {LAW_L1:g}")
     ax.loglog(m, data["toy"], "k--", label="toy k(k − 1)/(4m)")
     ax.set_xlabel("hidden neurons m")
     ax.set_ylabel(f"polysemantic neurons (truth), k = {LAW_K}")
@@ -362,10 +374,29 @@ _SE_F, _POW_F = _law_power(LAW_WIDTHS_FULL, LAW_NETS_FULL)
                 f"is told from −1 with probability {_POW_Q:.2f}, and the digits' slope +1 with probability ≈ 1. "
                 "The detail gives, per width, the encoding and live neurons, the features encoded, neurons per "
                 "feature and test accuracy",
+       expected="refuted",
+       correction="The count grows with m (seed 0: slope +0.831 ± 0.023; 20.3, 39.0, 64.6 neurons at m = 32, 64, 128 "
+                  "against 1.88, 0.94, 0.47, 38 times the toy number; test accuracy ≈ 0.95), as on the digits but with "
+                  "orthogonal, nearly one-hot features: AdamW's L1 at λ = 0.01 only halves the features per neuron and "
+                  "leaves weights jittering at ± lr around 0 (it never sets one to zero) that the truth's relative "
+                  "threshold reads as features; with a drive floor Δ >= 0.05 the count is flat in m (15.6, 19.0, "
+                  "18.3). Where L1 does zero weights (proximal GD, task.synthetic-count-vs-m-full: slope +0.11 ± 0.02, "
+                  "8–12 neurons at m = 16…256) the count is set by k, not m: fewer neurons encode features than there "
+                  "are features (10–13 of 16) and each carries ≈ 3, a compressed code (necessary, not incidental, "
+                  "sharing). " + "No λ gives the law (pilot, seed 99, 8 networks per width at m = 32 and 128): AdamW at λ = 0.015 and 0.02 "
+                  "still grows with m (16.5 → 58.0, 13.5 → 38.5), λ >= 0.03 switches every feature off (test accuracy at "
+                  "chance); proximal GD at λ = 0.003 grows with m, at 0.01 is flat (≈ 10–13), at >= 0.015–0.02 switches "
+                  "the features off, and with 500 of 1500 steps of L1 warm-up λ = 0.02–0.03 gives 9.5–18, rising a "
+                  "little with m. " "The cross-entropy with an untied read-out does not "
+                  "price two features on one neuron as the toy model's tied reconstruction does (the read-out tells "
+                  "them apart by the other neurons they drive), and L1 on W₁ alone is eased by shrinking W₁ while the "
+                  "unpenalised W_out grows (pilot, m = 64, 4 networks, 1000 → 3000 steps at λ = 0.01: ‖W₁‖₁ 38 → 31 "
+                  "and max |W_out| 4.0 → 6.3 under proximal GD, 33 → 27 and 5.0 → 7.9 under AdamW; the count barely "
+                  "moves with the longer training)",
        test="tests/test_claims.py::test_quick_claim[task.synthetic-count-vs-m]", tier="quick")
 def _synthetic_count_vs_m(rng):
     outs = _law_counts(_law_seed(rng), LAW_WIDTHS_QUICK, LAW_NETS_QUICK, LAW_L1)
-    ok, slope, detail, data = _law_verdict(LAW_WIDTHS_QUICK, outs, LAW_NETS_QUICK)
+    ok, slope, detail, data = _law_verdict(LAW_WIDTHS_QUICK, outs)
     return verdict(ok, slope, -1.0, f"|slope + 1| ≤ {LAW_Z:g} SE and |count/toy − 1| ≤ {LAW_Z:g} SE (measured: "
                    "slope)", detail, data)
 
@@ -380,13 +411,23 @@ def _synthetic_count_vs_m(rng):
        evidence=f"{LAW_NETS_FULL} networks per width (independent inits, one task per width), m ∈ {LAW_WIDTHS_FULL}, "
                 "the quick claim's recipe and test (|slope + 1| ≤ 3 SE and |ratio − 1| ≤ 3 SE). Power: at the toy "
                 f"law's variance the slope's SE is {_SE_F:.2f}; a flat count is told from −1 with probability "
-                f"{_POW_F:.2f}. The detail and plot add the same networks without L1 (λ = 0), the digits' contrast",
+                f"{_POW_F:.2f}. The detail and plot add the same networks without L1 (λ = 0), the digits' contrast, and "
+                "under proximal GD (lr 0.5, the same λ; exact zeros, as the toy model's faithful optimiser)",
+       expected="refuted",
+       correction="Seed 0, 16 networks per width: AdamW λ = 0.01 grows with m, slope +0.825 ± 0.013 (10.6, 18.6, 36.9, "
+                  "66.5, 106.8 neurons at m = 16…256 against 3.75 … 0.23: 33 times the toy number pooled; with the drive "
+                  "floor 0.05: 10.2, 14.4, 16.6, 19.4, 21.2); λ = 0: slope +0.986 ± 0.005 (≈ 90% of the neurons, ≈ "
+                  "0.23 m neurons per feature, as the digits); proximal GD λ = 0.01: slope +0.105 ± 0.019, 7.8–11.8 "
+                  "neurons, 9.6–13.4 encoding neurons for 16 features, ≈ 3 features each, test accuracy 0.89–0.93: "
+                  "flat in m and set by k — a compressed code, not chance collisions of winners. "
+                  "task.synthetic-count-vs-m gives the λ scan and the reading",
        test="incidental verify --full --claim task.synthetic-count-vs-m-full", tier="full")
 def _synthetic_count_vs_m_full(rng):
     seed = _law_seed(rng)
     outs = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, LAW_L1)
     none = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, 0.0)
-    ok, slope, detail, data = _law_verdict(LAW_WIDTHS_FULL, outs, LAW_NETS_FULL)
+    prox = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, LAW_L1, **LAW_PROX)
+    ok, slope, detail, data = _law_verdict(LAW_WIDTHS_FULL, outs)
     slope0, se0 = _log_slope(LAW_WIDTHS_FULL, [o["polysemantic"] for o in none])
     data.update({"count_mean_none": [float(np.mean(o["polysemantic"])) for o in none],
                  "count_se_none": [_mean_se(o["polysemantic"])[1] for o in none]})
@@ -394,6 +435,13 @@ def _synthetic_count_vs_m_full(rng):
         f"m = {m}: polysemantic {np.mean(o['polysemantic']):.2f}, neurons per feature "
         f"{np.mean(o['neurons_per_feature']):.2f}, test acc {np.mean(o['test_accuracy']):.3f}"
         for m, o in zip(LAW_WIDTHS_FULL, none))
+    slope_p, se_p = _log_slope(LAW_WIDTHS_FULL, [o["polysemantic"] for o in prox])
+    data.update({"count_mean_prox": [float(np.mean(o["polysemantic"])) for o in prox]})
+    detail += f" | proximal GD (lr 0.5, λ = {LAW_L1:g}): slope {slope_p:.3f} ± {se_p:.3f}; " + "; ".join(
+        f"m = {m}: polysemantic {np.mean(o['polysemantic']):.2f}, encoding {np.mean(o['encoding']):.1f}, neurons per "
+        f"feature {np.mean(o['neurons_per_feature']):.2f}, features per encoding neuron "
+        f"{np.nanmean(o['features_per_neuron']):.2f}, test acc {np.mean(o['test_accuracy']):.3f}"
+        for m, o in zip(LAW_WIDTHS_FULL, prox))
     return verdict(ok, slope, -1.0, f"|slope + 1| ≤ {LAW_Z:g} SE and |count/toy − 1| ≤ {LAW_Z:g} SE (measured: "
                    "slope)", detail, data)
 
@@ -414,6 +462,15 @@ def _synthetic_count_vs_m_full(rng):
                 "2.3%). Power: the predicted decrease (≈ 17 neurons per feature, per-network SD of a mean over 16 "
                 "features ≲ 3) is > 10 SE, detected with probability ≈ 1; the ±0.5 band is ≈ 5 SE of the mean over "
                 f"{LAW_NETS_QUICK} networks if the per-network SD is ≲ 0.3",
+       expected="refuted",
+       correction="L1 halves the neurons per feature but is far from winner-take-all (seed 0, m = 64: 16.09 → 7.73, "
+                  "paired Δ −8.36 ± 0.28, z −29; features per encoding neuron 4.23 → 2.98; test accuracy 0.977 → "
+                  "0.949). The value without L1 came out near the predicted ≈ 18 (16.1). Not counting AdamW's ± lr "
+                  "jitter (drive floor Δ >= 0.05): 3.59. Under proximal GD at the same λ (exact zeros; "
+                  "task.synthetic-count-vs-m-full) 1.7–2.8 neurons per feature, with each encoding neuron carrying ≈ 3 "
+                  "features; a larger λ switches the features off before it makes them 1-sparse (pilot: AdamW λ >= "
+                  "0.03, proximal GD λ >= 0.02). With a learnt, untied read-out the cross-entropy is met by a "
+                  "distributed code over ≈ k neurons, not by one neuron per feature",
        test="tests/test_claims.py::test_quick_claim[task.synthetic-l1-sparsifies]", tier="quick")
 def _synthetic_l1_sparsifies(rng):
     seed = _law_seed(rng)
@@ -425,7 +482,8 @@ def _synthetic_l1_sparsifies(rng):
     npf = float(np.mean(l1["neurons_per_feature"]))
     ok = bool(abs(npf - 1.0) <= 0.5 and z <= -LAW_Z_ONE_SIDED)
     detail = (f"neurons per feature {np.mean(none['neurons_per_feature']):.2f} → {npf:.2f} (paired Δ {d:+.2f} ± "
-              f"{sd:.2f}, z {z:.1f}); features per encoding neuron {np.nanmean(none['features_per_neuron']):.2f} → "
+              f"{sd:.2f}, z {z:.1f}; with the drive floor {LAW_FLOOR:g}: "
+              f"{np.mean(_floored(none)['neurons_per_feature']):.2f} → {np.mean(_floored(l1)['neurons_per_feature']):.2f}); features per encoding neuron {np.nanmean(none['features_per_neuron']):.2f} → "
               f"{np.nanmean(l1['features_per_neuron']):.2f}; polysemantic {np.mean(none['polysemantic']):.2f} → "
               f"{np.mean(l1['polysemantic']):.2f} (toy {float(expected_overlap_distinct(LAW_K, LAW_WIDTH_L1)):.3f}); "
               f"encoding {np.mean(none['encoding']):.1f} → {np.mean(l1['encoding']):.1f}; features encoded "
