@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
-from collections.abc import Iterator
 
 __all__ = ["numerical_environment", "worker_threads"]
 
