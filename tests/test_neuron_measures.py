@@ -282,6 +282,15 @@ def test_reproduce_synthetic_task_quick(tmp_path):
     assert len(rows) == 9 and (tmp_path / "synthetic-task.png").stat().st_size > 0
     assert {r["d"] for r in rows} == {"4", "8", "16"}
     assert all(0.0 <= float(r["weights_features_recall"]) <= 1.0 for r in rows)
+    with (tmp_path / "synthetic-task_law.csv").open() as fh:
+        law = list(csv.DictReader(fh))
+    assert [(r["recipe"], int(r["width"])) for r in law] == [(name, m) for name in ("adamw", "prox-gd")
+                                                              for m in (32, 64, 128)]
+    for r in law:
+        m = int(r["width"])
+        assert float(r["toy"]) == pytest.approx(16 * 15 / (4 * m))
+        assert float(r["count_over_toy"]) == pytest.approx(float(r["polysemantic_mean"]) / float(r["toy"]))
+        assert float(r["polysemantic_mean"]) <= float(r["encoding_mean"]) <= m and r["instances"] == "8"
 
 
 @pytest.mark.slow

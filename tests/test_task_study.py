@@ -80,6 +80,41 @@ def test_digits_networks_uses_its_rng():
     assert all(np.array_equal(a[k], b[k]) for k in a)
 
 
+def test_two_layer_counts_are_each_hidden_layer_measured():
+    from sims.data.digits import digits_task
+    from sims.dynamics.schedule import Schedule
+    from sims.dynamics.task_train import TaskNetConfig, train_task_network
+
+    out = digits_networks(rng=7, layers=2, more_rels=(0.8,), **TINY)
+    one = digits_networks(rng=7, more_rels=(0.8,), **TINY)
+    assert not any(key.endswith("_layer2") for key in one)
+    assert set(out) == set(one) | {f"{key}_layer2" for key in one
+                                   if key not in ("test_accuracy", "test_loss", "train_accuracy")}
+    config = TaskNetConfig(width=TINY["width"], lr=TINY["lr"], steps=TINY["steps"], instances=TINY["instances"],
+                           layers=2, record=Schedule(points=2))
+    data = digits_task(n_class=TINY["n_class"], test_fraction=0.25, seed=0)
+    result = train_task_network(data, config, rng=7)
+    for layer, suffix in ((1, ""), (2, "_layer2")):
+        want = network_measures(result.hidden(data.X_train, layer=layer), data.y_train, n_class=TINY["n_class"])
+        assert all(np.array_equal(out[f"{key}{suffix}"], want[key], equal_nan=True) for key in want)
+        assert np.array_equal(out[f"count_times_m{suffix}"], want["polysemantic"] * TINY["width"])
+    assert np.array_equal(out["test_accuracy"], result.test_accuracy)
+
+
+def test_synthetic_law_sweeps_train_as_the_count_law_claims():
+    # the ledger takes its recipe from the sweeps (sims.runs.grids); the sweeps must train what the claims train
+    from sims.ledger import synthetic_task as ledger
+    from sims.runs.grids import synthetic_law_sweeps
+
+    for quick, widths, nets in ((True, ledger.LAW_WIDTHS_QUICK, ledger.LAW_NETS_QUICK),
+                                (False, ledger.LAW_WIDTHS_FULL, ledger.LAW_NETS_FULL)):
+        sweeps = synthetic_law_sweeps(quick=quick)
+        assert sweeps["adamw"].fixed == {**ledger.LAW_RECIPE, "l1": ledger.LAW_L1, "instances": nets}
+        assert sweeps["prox-gd"].fixed == {**ledger.LAW_RECIPE, **ledger.LAW_PROX, "l1": ledger.LAW_L1,
+                                           "instances": nets}
+        assert all(s.grid == {"width": widths} for s in sweeps.values())
+
+
 def test_arm_baseline_is_the_point_and_arms_differ():
     params = {k: v for k, v in TINY.items() if k != "width"}
     base = digits_arm_point(rng=None, arm="baseline", init_seed=1, width=8, **params)
@@ -194,7 +229,9 @@ def test_reproduce_digits_quick(tmp_path):
     assert main(["reproduce", "digits", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "digits.png").stat().st_size > 0
     rows = _rows(tmp_path / "digits.csv")
-    assert [r["sweep"] for r in rows] == ["width"] * 3 + ["classes"] * 3 + ["l1"] * 3 + ["kurtosis"] * 3
+    assert [r["sweep"] for r in rows] == (["width"] * 3 + ["classes"] * 3 + ["l1"] * 3 + ["kurtosis"] * 3
+                                          + ["two-layer"] * 6)
+    assert [(r["layers"], r["layer"]) for r in rows] == [("1", "1")] * 12 + [("2", "1"), ("2", "2")] * 3
     for r in rows:
         k, m = int(r["n_class"]), int(r["width"])
         assert float(r["null"]) == pytest.approx(k * (k - 1) / (4 * m))
@@ -206,6 +243,12 @@ def test_reproduce_digits_quick(tmp_path):
         assert (float(r["polysemantic_rel0.95_mean"]) <= float(r["polysemantic_rel0.8_mean"])
                 <= float(r["polysemantic_mean"]))
     assert all(r["polysemantic_rel0.8_mean"] == "" for r in rows if r["sweep"] != "width")
+    two = [r for r in rows if r["sweep"] == "two-layer"]
+    assert [int(r["width"]) for r in two] == [int(r["width"]) for r in width for _ in (1, 2)]  # same widths
+    for first, second in zip(two[::2], two[1::2]):  # one network per pair of rows: shared accuracy, own counts
+        assert first["test_accuracy_mean"] == second["test_accuracy_mean"] and first["null"] == second["null"]
+    assert float(two[-2]["polysemantic_mean"]) > float(two[0]["polysemantic_mean"])  # layer 1, m = 256 vs 16
+    assert float(two[-1]["polysemantic_mean"]) > float(two[1]["polysemantic_mean"])  # layer 2, m = 256 vs 16
 
 
 @pytest.mark.slow

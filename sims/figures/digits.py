@@ -10,8 +10,10 @@ networks (16 per point at full size, 8 quick). The toy model's incidental null i
 share the null does not explain (the "necessary" share, excess/count).
 
 ``digits``: count and count × m against m (k = 10), count against k (m = 64), count and mean selectivity against
-λ and against the excess kurtosis κ of three-point hidden noise at σ = 0.3 (m = 64). ``digits.csv``: one row
-per sweep point.
+λ and against the excess kurtosis κ of three-point hidden noise at σ = 0.3 (m = 64), and the count of each
+hidden layer of a network with two hidden layers of m neurons against m (same widths and recipe; λ = 0; the toy
+null is the same k(k − 1)/(4m) for either layer). ``digits.csv``: one row per sweep point and hidden layer
+(``layers`` the network's hidden layers, ``layer`` the one measured; the two-layer sweep has a row per layer).
 
 ``digits-tradeoff``: test accuracy and loss against the polysemantic count across networks, for the toy model's
 mitigations (``sims.studies.task_network.DIGIT_ARMS``: 4× wider, W₁'s initial scale × 0.25 or × 4, L1 from
@@ -85,6 +87,17 @@ def _ticks(ax, values, labels=None) -> None:
     ax.minorticks_off()
 
 
+def _layer_result(result: dict, layer: int) -> dict:
+    """The measures of hidden layer ``layer`` of a point's result: layer 1 unsuffixed, layer 2 ``_layer2``."""
+    if layer == 1:
+        return result
+    suffix = f"_layer{layer}"
+    return {**{key: result[f"{key}{suffix}"] for key in MEASURES if f"{key}{suffix}" in result},
+            **{key: result[key] for key in ("test_accuracy", "test_loss")},
+            **{key: result[f"{key}{suffix}"] for key in (f"polysemantic_rel{rel:g}" for rel in DIGITS_MORE_RELS)
+               if f"{key}{suffix}" in result}}
+
+
 def _header() -> list[str]:
     return [f"{key}_{stat}" for key in MEASURES for stat in ("mean", "se")]
 
@@ -99,25 +112,28 @@ def reproduce_digits(out: Path, options: RunOptions) -> list[Path]:
     rows, series = [], {}
     for name, res in results.items():
         for row in res:
-            prm, r = row["params"], row["result"]
-            k, m = prm.get("n_class", 10), prm.get("width", 64)
+            prm = row["params"]
+            k, m, layers = prm.get("n_class", 10), prm.get("width", 64), prm.get("layers", 1)
             null = incidental_null(k, m)
-            count = float(np.mean(r["polysemantic"]))
-            stricter = [v for rel in DIGITS_MORE_RELS
-                        for v in (mean_se(r[f"polysemantic_rel{rel:g}"]) if f"polysemantic_rel{rel:g}" in r
-                                  else ("", ""))]
-            rows.append([name, k, m, prm.get("l1", 0.0), prm.get("noise_family", "none"), prm.get("sigma", 0.0),
-                         prm.get("kurtosis", ""), len(r["polysemantic"]), REL, SI_THRESHOLD, *_summary(r), null,
-                         count - null, (count - null) / count if count > 0 else float("nan"), *stricter])
-            series.setdefault(name, []).append((prm, r, null))
-    csv = atomic_csv(out / "digits.csv", ["sweep", "n_class", "width", "l1", "noise_family", "sigma", "kurtosis",
+            for layer in range(1, layers + 1):
+                r = _layer_result(row["result"], layer)
+                count = float(np.mean(r["polysemantic"]))
+                stricter = [v for rel in DIGITS_MORE_RELS
+                            for v in (mean_se(r[f"polysemantic_rel{rel:g}"]) if f"polysemantic_rel{rel:g}" in r
+                                      else ("", ""))]
+                rows.append([name, layers, layer, k, m, prm.get("l1", 0.0), prm.get("noise_family", "none"),
+                             prm.get("sigma", 0.0), prm.get("kurtosis", ""), len(r["polysemantic"]), REL,
+                             SI_THRESHOLD, *_summary(r), null, count - null,
+                             (count - null) / count if count > 0 else float("nan"), *stricter])
+                series.setdefault(name if layers == 1 else f"{name}{layer}", []).append((prm, r, null))
+    csv = atomic_csv(out / "digits.csv", ["sweep", "layers", "layer", "n_class", "width", "l1", "noise_family", "sigma", "kurtosis",
                                           "instances", "rel", "si_threshold", *_header(), "null", "excess_mean",
                                           "necessary_share",
                                           *[f"polysemantic_rel{rel:g}_{stat}" for rel in DIGITS_MORE_RELS
                                             for stat in ("mean", "se")]], rows)
     plt = pyplot()
-    fig, axes = plt.subplots(2, 3, figsize=(14, 8), layout="constrained")
-    (a, b, c), (d, e, f) = axes
+    fig, axes = plt.subplots(2, 4, figsize=(18, 8), layout="constrained")
+    (a, b, c, g), (d, e, f, h) = axes
 
     def stats_of(name, key):
         xs = series[name]
@@ -170,9 +186,30 @@ def reproduce_digits(out: Path, options: RunOptions) -> list[Path]:
     d.set_title("L1 on W₁: toy predicts more selective")
     e.set_title("noise kurtosis: toy predicts fewer for κ < 0")
     acc_w, acc_wse = stats_of("width", "test_accuracy")
-    f.errorbar(m, acc_w, yerr=acc_wse, fmt="o-", ms=4)
+    f.errorbar(m, acc_w, yerr=acc_wse, fmt="o-", ms=4, label="one hidden layer")
     f.set(xscale="log", xlabel="hidden neurons m", ylabel="test accuracy", title="accuracy against width")
     _ticks(f, m)
+    m2 = np.array([p["width"] for p, _, _ in series["two-layer1"]], float)
+    null2 = np.array([n for _, _, n in series["two-layer1"]])
+    for layer, style in ((1, "o-"), (2, "s-")):
+        y, yse = stats_of(f"two-layer{layer}", "polysemantic")
+        g.errorbar(m2, y, yerr=yse, fmt=style, ms=4, label=f"layer {layer}, mean ± SE")
+        y, yse = stats_of(f"two-layer{layer}", "count_times_m")
+        h.errorbar(m2, y, yerr=yse, fmt=style, ms=4, label=f"layer {layer}")
+    g.plot(m, cnt, ":", color="grey", label="one hidden layer (panel 1)")
+    g.plot(m2, null2, "k--", label="toy null k(k−1)/(4m)")
+    g.set(xscale="log", yscale="log", xlabel="hidden neurons m per layer", ylabel="polysemantic neurons per layer",
+          title="two hidden layers of m (k = 10)")
+    g.legend(fontsize=7)
+    _ticks(g, m2)
+    acc2, acc2se = stats_of("two-layer1", "test_accuracy")
+    f.errorbar(m2, acc2, yerr=acc2se, fmt="s--", ms=4, label="two hidden layers")
+    f.legend(fontsize=7)
+    h.plot(m2, null2 * m2, "k--", label="toy: k(k−1)/4 (flat)")
+    h.set(xscale="log", yscale="log", xlabel="hidden neurons m per layer", ylabel="count × m (neurons²)",
+          title="two hidden layers: the 1/m law per layer")
+    h.legend(fontsize=7)
+    _ticks(h, m2)
     fig.suptitle("Polysemantic neurons of digit networks against the toy model's incidental null"
                  + (" (quick)" if options.quick else ""), fontsize=11)
     png = save_figure(fig, out / "digits.png")

@@ -8,6 +8,12 @@ projections, facets of a cosine-diversity visualisation) against the truth Δ_fk
 for the polysemantic neurons and for the (feature, neuron) pairs; mean ± SE over independent replicates (tasks
 and networks). Quick: λ = 0.01, d ∈ {4, 8, 16}, 3 replicates of 4 networks; full: λ ∈ {0.001, 0.01},
 d ∈ {2, 4, 8, 16, 32}, 5 replicates of 8 networks. Files: synthetic-task.png, synthetic-task.csv (per point).
+Its right-hand panel is the toy model's count law on the task (``sims.studies.synthetic_law``, as the claims
+``task.synthetic-count-vs-m(-full)``): k = 16 orthonormal features, p = 1/k, label = feature, λ = 0.01 on W₁ under
+AdamW and under proximal GD (``sims.runs.grids.synthetic_law_sweeps``); the truth-defined polysemantic count
+(neurons with >= 2 features) against width m, mean ± SE over networks (8 per point at m ∈ {32, 64, 128} quick; 16
+at m ∈ {16, …, 256} full), beside the toy count k(k − 1)/(4m) (``theory.collisions.expected_overlap_distinct``).
+synthetic-task_law.csv: one row per (optimiser, m).
 
 ``digits-facets``: one digits network (width 32, 10 classes); its most polysemantic neurons (most classes by
 class-conditional mean activation) visualised with cosine diversity (pre-activation, pixel box [0, 1]^64); each
@@ -23,7 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runs.grids import make_sweep
+from theory.collisions import expected_overlap_distinct
+
+from ..measure.statistics import mean_se
+from ..runs.grids import make_sweep, synthetic_law_sweeps
 from ..runs.output import atomic_csv, pyplot, save_figure
 from ..runs.sweep import run_sweep
 from ..studies.neuron_measures import MEASURES
@@ -33,6 +42,7 @@ __all__ = ["reproduce_digits_facets", "reproduce_synthetic_task"]
 
 TARGETS = ("polysemantic", "features")
 STATS = ("precision", "recall")
+LAW_MEASURES = ("polysemantic", "encoding", "live", "features_encoded", "neurons_per_feature", "test_accuracy")
 
 
 def _mean_se(values) -> tuple[float, float]:
@@ -60,8 +70,30 @@ def reproduce_synthetic_task(out: Path, options: RunOptions) -> list[Path]:
     csv = atomic_csv(out / "synthetic-task.csv", ["l1", "d", "d_over_k", "replicate", "neurons",
                                                   "truth_polysemantic", "test_accuracy", *columns], rows)
 
+    law_rows, law = [], {}
+    for name, law_sweep in synthetic_law_sweeps(quick=options.quick, seed=options.seed).items():
+        law_res = run_sweep(law_sweep, out, workers=options.workers, scheduler=options.scheduler,
+                            progress=options.progress)
+        for row in law_res.rows:
+            p, r = row["params"], row["result"]
+            toy = float(expected_overlap_distinct(p["k"], p["width"]))
+            count, count_se = mean_se(r["polysemantic"])
+            law_rows.append([name, p["optimizer"], p["lr"], p["l1"], p["k"], p["width"], len(r["polysemantic"]),
+                             *(v for key in LAW_MEASURES for v in mean_se(r[key])), toy, count / toy])
+            law.setdefault(name, []).append((p["width"], count, count_se, toy))
+        law_l1, law_k = law_sweep.fixed["l1"], law_sweep.fixed["k"]
+    law_csv = atomic_csv(out / "synthetic-task_law.csv",
+                         ["recipe", "optimizer", "lr", "l1", "k", "width", "instances",
+                          *(f"{key}_{stat}" for key in LAW_MEASURES for stat in ("mean", "se")), "toy",
+                          "count_over_toy"], law_rows)
+
     plt = pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), layout="constrained", sharex=True)
+    fig = plt.figure(figsize=(15, 7), layout="constrained")
+    grid = fig.add_gridspec(2, 3)
+    axes = np.empty((2, 2), dtype=object)
+    for i in range(2):
+        for j in range(2):
+            axes[i, j] = fig.add_subplot(grid[i, j], sharex=axes[0, 0] if (i, j) != (0, 0) else None)
     colours = dict(zip(MEASURES, ("tab:blue", "tab:orange", "tab:green")))
     l1s = sorted({key[0] for key in groups})
     styles = dict(zip(l1s, ("-o", "--s", ":^")))
@@ -81,10 +113,24 @@ def reproduce_synthetic_task(out: Path, options: RunOptions) -> list[Path]:
         if i == 1:
             ax.set_xlabel("d / k (< 1: features in superposition; ≥ 1: orthonormal)")
     axes[0, 0].legend(fontsize=7)
+    ax = fig.add_subplot(grid[:, 2])
+    for (name, points), style in zip(law.items(), ("o-", "^-")):
+        m, count, count_se, toy = (np.array(v, float) for v in zip(*sorted(points)))
+        ax.errorbar(m, count, yerr=count_se, fmt=style, ms=4, capsize=2,
+                    label=f"{name}, λ = {law_l1:g} (mean ± SE)")
+    ax.plot(m, toy, "k--", label="toy k(k − 1)/(4m)")
+    ax.set(xscale="log", yscale="log", xlabel="hidden neurons m", ylabel="polysemantic neurons (truth) per network",
+           title=f"count law: k = {law_k} orthonormal features, p = 1/k", xticks=m,
+           xticklabels=[f"{v:g}" for v in m])
+    ax.yaxis.set_major_formatter("{x:g}")
+    ax.minorticks_off()
+    ax.title.set_fontsize(10)
+    ax.legend(fontsize=7)
     fig.suptitle(f"Three measures of a neuron's features against the truth (k = {k} features, width "
-                 f"{sweep.fixed['width']}; mean ± SE over replicates)", fontsize=10)
+                 f"{sweep.fixed['width']}; mean ± SE over replicates), and the toy model's count law on the task",
+                 fontsize=10)
     png = save_figure(fig, out / "synthetic-task.png")
-    return [png, csv]
+    return [png, csv, law_csv]
 
 
 @reproduction("digits-facets", "facet images of the most polysemantic digit neurons (cosine diversity), with "

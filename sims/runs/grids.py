@@ -15,6 +15,7 @@ from ..studies.mitigations import ARMS, KAPPAS, RECIPES, kurtosis_point, mitigat
 from ..studies.neuron_measures import digit_facets_point, neuron_measures_point
 from ..studies.noise import FAMILIES, SIGMAS, CONDITIONS, fourth_norm_curve, noise_polysemantic_counts
 from ..studies.sparsity import sparsity_curves
+from ..studies.synthetic_law import synthetic_law_point
 from ..studies.task_network import (
     DIGIT_ARMS,
     digits_arm_point,
@@ -26,7 +27,7 @@ from .sweep import Sweep
 __all__ = ["DIAGNOSIS_PS", "DIGITS_MORE_RELS", "SWEEPS", "capacity_sweep", "circuits_sweep", "diagnosis_sweep",
            "dictionary_sweep", "digits_sweeps", "digits_tradeoff_sweep", "facets_sweep",
            "kurtosis_sweep", "make_sweep", "mitigations_sweep", "noise_counts_sweep", "noise_sweep",
-           "regimes_sweep", "sparsity_sweep", "tradeoff_sweep"]
+           "regimes_sweep", "sparsity_sweep", "synthetic_law_sweeps", "tradeoff_sweep"]
 
 
 M_PAPER = tuple(range(256, 4097, 256))
@@ -323,8 +324,9 @@ def diagnosis_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 
 def digits_sweeps(*, quick: bool, seed: int = 0) -> dict[str, Sweep]:
-    """The four sweeps of ``incidental reproduce digits``: width m, classes k (m = 64), λ (m = 64) and the excess
-    kurtosis κ of three-point hidden noise at σ = 0.3 (m = 64, λ = 0). Recipe ``DIGITS_RECIPE`` (AdamW lr 3e-3,
+    """The five sweeps of ``incidental reproduce digits``: width m, classes k (m = 64), λ (m = 64), the excess
+    kurtosis κ of three-point hidden noise at σ = 0.3 (m = 64, λ = 0), and width m of the network with two hidden
+    layers of m neurons (``layers`` = 2; both layers measured, same widths). Recipe ``DIGITS_RECIPE`` (AdamW lr 3e-3,
     1000 steps of 64 images); 8 networks per point (quick) or 16, all from ``init_seed`` = ``seed`` (paired
     across λ and κ); the width sweep also counts at the stricter thresholds ``DIGITS_MORE_RELS``. λ = ``l1`` in
     nats per unit |weight| of W₁; σ in activation units.
@@ -334,9 +336,9 @@ def digits_sweeps(*, quick: bool, seed: int = 0) -> dict[str, Sweep]:
     >>> from sims.runs.grids import digits_sweeps
     >>> quick, full = digits_sweeps(quick=True), digits_sweeps(quick=False)
     >>> {k: len(v.points()) for k, v in quick.items()}
-    {'width': 3, 'classes': 3, 'l1': 3, 'kurtosis': 3}
+    {'width': 3, 'classes': 3, 'l1': 3, 'kurtosis': 3, 'two-layer': 3}
     >>> {k: len(v.points()) for k, v in full.items()}
-    {'width': 6, 'classes': 7, 'l1': 6, 'kurtosis': 6}
+    {'width': 6, 'classes': 7, 'l1': 6, 'kurtosis': 6, 'two-layer': 6}
     """
     fixed = {**DIGITS_RECIPE, "instances": 8 if quick else 16, "init_seed": seed}
     at64 = {**fixed, "width": 64}
@@ -346,6 +348,7 @@ def digits_sweeps(*, quick: bool, seed: int = 0) -> dict[str, Sweep]:
              "l1": ({"l1": (0.0, 1e-3, 3e-3) if quick else (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)}, at64),
              "kurtosis": ({"kurtosis": (-2.0, 0.0, 3.0) if quick else (-2.0, -1.0, 0.0, 1.0, 3.0, 6.0)},
                           {**at64, "noise_family": "three-point", "sigma": 0.3})}
+    grids["two-layer"] = (grids["width"][0], {**fixed, "layers": 2})
     suffix = "-quick" if quick else ""
     return {name: Sweep(name=f"digits-{name}{suffix}", point=digits_point, grid=grid, fixed=fx, seed=seed)
             for name, (grid, fx) in grids.items()}
@@ -368,6 +371,41 @@ def digits_tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
              "init_seed": seed}
     return Sweep(name="digits-tradeoff-quick" if quick else "digits-tradeoff", point=digits_arm_point,
                  grid={"arm": DIGIT_ARMS}, fixed=fixed, seed=seed)
+
+
+#: The synthetic-task count law's networks (``sims.studies.synthetic_law``), as the claims
+#: ``task.synthetic-count-vs-m(-full)`` train them (``sims.ledger.synthetic_task``'s ``LAW_*``; the ledger sits
+#: above this layer, so tests/test_task_study.py pins these to its constants): k = 16 orthonormal features,
+#: p = 1/k, label = feature, λ = 0.01 on W₁, AdamW lr 0.01 for 1000 steps of 64 of 4000 samples, or proximal
+#: GD at lr 0.5.
+SYNTHETIC_LAW_RECIPE = {"k": 16, "steps": 1000, "lr": 1e-2, "batch": 64, "samples": 4000, "optimizer": "adamw"}
+SYNTHETIC_LAW_L1 = 0.01
+SYNTHETIC_LAW_PROX = {"optimizer": "prox_gd", "lr": 0.5}
+SYNTHETIC_LAW_WIDTHS = {True: (32, 64, 128), False: (16, 32, 64, 128, 256)}
+SYNTHETIC_LAW_NETWORKS = {True: 8, False: 16}
+
+
+def synthetic_law_sweeps(*, quick: bool, seed: int = 0) -> dict[str, Sweep]:
+    """The count-law panel of ``incidental reproduce synthetic-task``: the truth-defined polysemantic count
+    against width m under L1 (λ = ``SYNTHETIC_LAW_L1`` nats per unit |weight|) with AdamW (``"adamw"``) and with
+    proximal GD (``"prox-gd"``), recipe ``SYNTHETIC_LAW_RECIPE``; m ∈ {32, 64, 128} with 8 networks per point
+    (quick) or m ∈ {16, …, 256} with 16, one task per point from the point's own stream.
+
+    Examples
+    --------
+    >>> from sims.runs.grids import synthetic_law_sweeps
+    >>> quick = synthetic_law_sweeps(quick=True)
+    >>> {name: (len(s.points()), s.fixed["optimizer"], s.fixed["instances"]) for name, s in quick.items()}
+    {'adamw': (3, 'adamw', 8), 'prox-gd': (3, 'prox_gd', 8)}
+    >>> [len(s.points()) for s in synthetic_law_sweeps(quick=False).values()]
+    [5, 5]
+    """
+    fixed = {**SYNTHETIC_LAW_RECIPE, "l1": SYNTHETIC_LAW_L1, "instances": SYNTHETIC_LAW_NETWORKS[bool(quick)]}
+    suffix = "-quick" if quick else ""
+    grid = {"width": SYNTHETIC_LAW_WIDTHS[bool(quick)]}
+    return {name: Sweep(name=f"synthetic-law-{name}{suffix}", point=synthetic_law_point, grid=grid, fixed=fx,
+                        seed=seed)
+            for name, fx in (("adamw", fixed), ("prox-gd", {**fixed, **SYNTHETIC_LAW_PROX}))}
 
 
 def circuits_sweep(*, quick: bool, seed: int = 0) -> Sweep:

@@ -144,7 +144,7 @@ def digits_networks(*, n_class: int = 10, width: int = 64, l1: float = 0.0, nois
                     sigma: float = 0.3, kurtosis: float | None = None, init_scale: float = 1.0, l1_warmup: int = 0,
                     optimizer: str = "adamw", lr: float = 1e-3, steps: int = 3000, batch: int = 64,
                     instances: int = 16, rel: float = REL, si_threshold: float = SI_THRESHOLD, data_seed: int = 0,
-                    more_rels: tuple = (), rng) -> Mapping[str, np.ndarray]:
+                    more_rels: tuple = (), layers: int = 1, rng) -> Mapping[str, np.ndarray]:
     """Train ``instances`` networks on the first ``n_class`` digits and measure each (module docstring).
 
     Code units: λ = ``l1`` in nats per unit |weight| of W₁, σ in activation units, ``steps`` optimiser steps
@@ -153,11 +153,17 @@ def digits_networks(*, n_class: int = 10, width: int = 64, l1: float = 0.0, nois
     ``more_rels`` lists further preferred-class thresholds r in (0, 1] at which the polysemantic count is also
     reported (key ``f"polysemantic_rel{r:g}"``), to show how the count depends on the stated ``rel``.
 
+    ``layers`` = 2 trains two ReLU hidden layers of m neurons each (``TaskNetConfig.layers``; λ on W₁ only); the
+    unsuffixed counts are then those of layer 1, and layer 2's (read the same way, on its activations over the
+    training images) carry the suffix ``_layer2``.
+
     Returns
     -------
     dict of arrays (instances,)
         ``network_measures``' counts, "count_times_m" (polysemantic × m), "test_accuracy", "test_loss"
-        (mean test cross-entropy, nats), "train_accuracy", and one "polysemantic_rel<r>" per ``more_rels``.
+        (mean test cross-entropy, nats), "train_accuracy", and one "polysemantic_rel<r>" per ``more_rels``;
+        with ``layers`` = 2 also every count of layer 2 (``network_measures``' keys, "count_times_m" and the
+        "polysemantic_rel<r>") suffixed ``_layer2``.
 
     Examples
     --------
@@ -167,6 +173,9 @@ def digits_networks(*, n_class: int = 10, width: int = 64, l1: float = 0.0, nois
     ([4, 7], [2, 4], [0.993, 0.993])
     >>> out["polysemantic_rel0.9"].tolist()  # a stricter threshold: fewer classes per neuron
     [0, 3]
+    >>> two = digits_networks(n_class=3, width=8, steps=100, lr=1e-2, instances=2, layers=2, rng=0)
+    >>> bool((two["polysemantic_layer2"] <= two["live_layer2"]).all()), "polysemantic_layer3" in two
+    (True, False)
     """
     if isinstance(more_rels, (str, bytes)) or not hasattr(more_rels, "__iter__"):
         raise ValueError(f"more_rels must be a sequence of thresholds in (0, 1], got {more_rels!r}")
@@ -174,15 +183,19 @@ def digits_networks(*, n_class: int = 10, width: int = 64, l1: float = 0.0, nois
         validate.real("rel", r, minimum=0.0, maximum=1.0, strict_min=True)
     config = TaskNetConfig(width=width, l1=l1, optimizer=optimizer, lr=lr, steps=steps, batch=batch,
                            instances=instances, noise=noise_spec(noise_family, sigma, kurtosis),
-                           init_scale=init_scale, l1_warmup=l1_warmup, record=Schedule(points=2))
+                           init_scale=init_scale, l1_warmup=l1_warmup, layers=layers, record=Schedule(points=2))
     data = _digits(validate.integer("n_class", n_class, minimum=2), validate.integer("data_seed", data_seed, minimum=0))
     result = train_task_network(data, config, rng=rng)
-    hidden = result.hidden(data.X_train)
-    out = network_measures(hidden, data.y_train, n_class=data.n_class, rel=rel, si_threshold=si_threshold)
-    out["count_times_m"] = out["polysemantic"] * width
-    for r in more_rels:
-        out[f"polysemantic_rel{r:g}"] = network_measures(hidden, data.y_train, n_class=data.n_class, rel=r,
-                                                         si_threshold=si_threshold)["polysemantic"]
+    out = {}
+    for layer in range(1, config.layers + 1):
+        suffix = "" if layer == 1 else f"_layer{layer}"
+        hidden = result.hidden(data.X_train, layer=layer)
+        counts = network_measures(hidden, data.y_train, n_class=data.n_class, rel=rel, si_threshold=si_threshold)
+        counts["count_times_m"] = counts["polysemantic"] * width
+        for r in more_rels:
+            counts[f"polysemantic_rel{r:g}"] = network_measures(hidden, data.y_train, n_class=data.n_class, rel=r,
+                                                                si_threshold=si_threshold)["polysemantic"]
+        out.update({f"{key}{suffix}": value for key, value in counts.items()})
     out["test_accuracy"] = result.test_accuracy
     out["test_loss"] = result.test_cross_entropy
     out["train_accuracy"] = result.train_accuracy
