@@ -34,6 +34,7 @@ lambdifies these results and compares them with ``theory.circuit_counts``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from fractions import Fraction
 
@@ -80,6 +81,7 @@ def _closed_forms(n, q1, q2) -> dict[str, sp.Expr]:
 
 # ---------------------------------------------------------------------------------- exact enumeration
 
+@functools.cache  # each case is walked once for the spurious counts and once for the pair counts; read only
 def enumerate_placements(n: int, m1: int, m2: int, pi: tuple[int, ...]) -> dict[str, object]:
     """Exact averages (``Fraction``) over all m1ⁿ·m2ⁿ placements: the spurious entries per matrix and their
     signs by the product rule, the path pairs of feature 0 (mean and pmf), the per-weight pairs pmf and the

@@ -492,14 +492,13 @@ def _circuit_report(args) -> int:
             raise UsageError("--n, --m1 and --m2 are required to train a model (or give WEIGHTS, an .npz with W1, V, W2)")
         from theory.circuits import target_matrix
 
-        from .studies.circuits import circuit_config, trained_circuits
+        from .studies.circuits import trained_circuits
 
-        config = circuit_config(n=args.n, m1=args.m1, m2=args.m2, l1=l1, instances=1)
         spec, res = trained_circuits(n=args.n, m1=args.m1, m2=args.m2, target=args.target, instances=1,
                                      rng=args.seed, l1=l1, orient=not args.plain_init)
         W1, V, W2 = (w[0] for w in res.final)
         T = target_matrix(spec)
-        print(f"trained: prox-GD, λ = {l1:g}, lr {config.lr:g}, {config.steps} steps, "
+        print(f"trained: prox-GD, λ = {l1:g}, lr {res.config.lr:g}, {res.config.steps} steps, "
               f"{'plain' if args.plain_init else 'oriented'} start, seed {args.seed}; target {args.target}"
               + (f" π = {spec.target_index.tolist()}" if args.target == "permutation" else ""))
     from .studies.circuits import circuit_report

@@ -109,10 +109,10 @@ def test_limits():
 
 @given(lam=st.floats(min_value=1e-6, max_value=0.43))
 @settings(max_examples=30)
-def test_aligned_pair_always_cheaper_and_unaligned_never(lam):
-    al, pr, un = (cp.path_weights(lam, configuration=c) for c in ("aligned", "private", "unaligned"))
-    assert al.loss < pr.loss and un.loss == pr.loss
-    assert cp.aligned_pair_saving(lam) == pytest.approx(2 * (pr.loss - al.loss), rel=1e-12)
+def test_aligned_pair_always_cheaper(lam):
+    # the unaligned pair against the explicit loss: the minimisation tests above
+    al, pr = (cp.path_weights(lam, configuration=c) for c in ("aligned", "private"))
+    assert al.loss < pr.loss
     if pr.learned:  # the stationarity equation and the envelope dF/dλ = 3w
         assert 2 * pr.w1**2 * (1 - pr.w1**3) == pytest.approx(lam, rel=1e-12)
         h = 1e-6 * lam

@@ -146,6 +146,9 @@ def test_circuit_point_rows_and_the_oriented_start():
     learned = learned_fraction_point(rng=np.random.default_rng(0), n=8, m=16, target="permutation", instances=4)
     assert learned["oriented"] == [1.0] * 4
     assert np.mean(learned["plain"]) < 1.0  # the plain start leaves dead features
+    plain_only = learned_fraction_point(rng=np.random.default_rng(0), n=8, m=16, target="permutation", instances=4,
+                                        oriented=False)
+    assert plain_only == {key: learned[key] for key in ("start_dead", "plain")}  # the same draw, one run fewer
 
 
 def test_plain_and_oriented_runs_start_from_the_same_draw(monkeypatch):

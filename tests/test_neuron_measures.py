@@ -258,16 +258,6 @@ def test_digit_facets_name_images_by_prediction_or_nearest_mean():
 # ---------------------------------------------------------------------------------- claims and figures
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("claim_id", ["task.measures-agree-orthogonal", "task.measures-superposition",
-                                      "task.facets-find-classes", "task.facets-weight-window"])
-def test_quick_claims_of_the_synthetic_task(claim_id):
-    import sims.ledger.synthetic_task  # noqa: F401 (registers the claims until the runner lists the topic)
-    from sims.ledger.core import CLAIMS, run_claim
-
-    c = CLAIMS[claim_id]
-    outcome = run_claim(c)
-    assert c.tier == "quick" and outcome.status == c.expected, outcome.detail
 
 
 @pytest.mark.slow

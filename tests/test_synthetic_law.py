@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from sims.ledger import CLAIMS, run_claim
 from sims.studies.neuron_measures import feature_truth
 from sims.studies.synthetic_law import synthetic_law_networks, synthetic_law_point
 
@@ -65,11 +64,3 @@ def test_truth_is_feature_truth_and_the_floor_only_removes():
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
         synthetic_law_point(rng=0, **{**TINY, "l1": 0.0, **kwargs})
-
-
-@pytest.mark.parametrize("claim_id", ["task.synthetic-count-vs-m", "task.synthetic-l1-sparsifies"])
-def test_quick_claim_comes_out_as_the_ledger_expects(claim_id):
-    c = CLAIMS[claim_id]
-    assert c.tier == "quick"
-    outcome = run_claim(c)
-    assert outcome.status == c.expected, f"{claim_id}: {outcome.measured:.4g} vs {outcome.predicted:.4g}; {outcome.detail}"

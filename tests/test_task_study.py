@@ -102,7 +102,7 @@ def test_two_layer_counts_are_each_hidden_layer_measured():
 
 
 def test_synthetic_law_sweeps_train_as_the_count_law_claims():
-    # the ledger takes its recipe from the sweeps (sims.runs.grids); the sweeps must train what the claims train
+    # the figure's sweeps are built from the recipe the count-law claims use (the ledger's LAW_* are grids' constants)
     from sims.ledger import synthetic_task as ledger
     from sims.runs.grids import synthetic_law_sweeps
 

@@ -46,10 +46,10 @@ LAW_MEASURES = ("polysemantic", "encoding", "live", "features_encoded", "neurons
 
 
 def _mean_se(values) -> tuple[float, float]:
-    v = np.asarray([x for x in values if not np.isnan(x)], dtype=np.float64)
-    if v.size == 0:
-        return float("nan"), float("nan")
-    return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+    """``mean_se`` of the values that are not NaN; (NaN, NaN) when none is."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    return mean_se(v) if v.size else (float("nan"), float("nan"))
 
 
 @reproduction("synthetic-task", "precision and recall of activation-, weight- and facet-based feature sets of a "

@@ -28,6 +28,8 @@ from theory.circuit_counts import (
 from ..measure.circuits import measure_circuit, split_virtual_weights
 from ..measure.statistics import mean_se, z_test_power
 from ..studies.circuits import (
+    CONNECTION_TOL,
+    LEARNED,
     circuit_point,
     classify_spurious,
     constructed_shared_weight,
@@ -410,7 +412,7 @@ def _orientation(rng):
 def _plain_init_dead(rng):
     diffs, parts = [], []
     for m, g in zip(INCIDENTAL_MS, rng.spawn(len(INCIDENTAL_MS))):
-        r = learned_fraction_point(rng=g, n=N, m=m, target="identity", instances=8)
+        r = learned_fraction_point(rng=g, n=N, m=m, target="identity", instances=8, oriented=False)
         d = [p - (1 - s) for p, s in zip(r["plain"], r["start_dead"])]
         diffs += d
         parts.append(f"m = {m}: learned {np.mean(r['plain']):.3f}, start > 0 {1 - np.mean(r['start_dead']):.3f}, "
@@ -427,8 +429,6 @@ def _plain_init_dead(rng):
 # study's λ = 0.1 and written here before the checks ran.
 
 
-#: |w| above this counts as a nonzero weight (proximal GD leaves exact zeros), as sims.studies.circuits.
-CONNECTION_TOL_PATHS = 1e-9
 #: Relative tolerance of the path-weight means: the λ → 0 values (0.794, 1.587, 1) lie 1.4–1.8% from the λ = 0.1 ones.
 PATH_RTOL = 0.005
 
@@ -439,7 +439,7 @@ def _path_magnitudes(W1, V, W2, pi) -> dict[str, list[tuple[float, float, float]
     alone on b) and "other"; plus "extra": the fraction of learned W1 and W2 rows with more than one nonzero."""
     n = W1.shape[0]
     M = W1 @ V @ W2.T
-    learned = M[np.arange(n), pi] > 0.5
+    learned = M[np.arange(n), pi] > LEARNED
     a, b = np.argmax(np.abs(W1), axis=1), np.argmax(np.abs(W2), axis=1)
     out = {"aligned": [], "private": [], "other": []}
     for i in np.flatnonzero(learned):
@@ -453,7 +453,7 @@ def _path_magnitudes(W1, V, W2, pi) -> dict[str, list[tuple[float, float, float]
             kind = "other"
         out[kind].append((abs(W1[i, a[i]]), abs(V[a[i], b[pi[i]]]), abs(W2[pi[i], b[pi[i]]])))
     rows = np.concatenate([W1[learned], W2[pi[learned]]])
-    out["extra"] = [float(np.mean(np.sum(np.abs(rows) > CONNECTION_TOL_PATHS, axis=1) > 1))]
+    out["extra"] = [float(np.mean(np.sum(np.abs(rows) > CONNECTION_TOL, axis=1) > 1))]
     return out
 
 

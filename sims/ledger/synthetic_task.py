@@ -282,7 +282,7 @@ from ..runs.grids import (
     SYNTHETIC_LAW_WIDTHS,
 )
 from ..studies.synthetic_law import synthetic_law_networks, truth_counts
-from .task_network import _log_slope
+from .task_network import _log_slope, _paired, _seed, _z
 
 #: The recipe of the count-law claims is the one of the figure's sweeps (``sims.runs.grids``), so both train
 #: the same networks: k = 16 features, AdamW lr 1e-2, 1000 steps of 64 of 4000 samples; λ = 0.01 nats per unit
@@ -304,10 +304,6 @@ LAW_FLOOR = 0.05
 
 def _floored(out: dict) -> dict:
     return truth_counts(out["truth"] & (out["drive"] >= LAW_FLOOR))
-
-
-def _law_seed(rng) -> int:
-    return int(rng.integers(2**31))
 
 
 def _law_power(widths, nets: int) -> tuple[float, float]:
@@ -404,7 +400,7 @@ _SE_F, _POW_F = _law_power(LAW_WIDTHS_FULL, LAW_NETS_FULL)
                   "moves with the longer training)",
        test="tests/test_claims.py::test_quick_claim[task.synthetic-count-vs-m]", tier="quick")
 def _synthetic_count_vs_m(rng):
-    outs = _law_counts(_law_seed(rng), LAW_WIDTHS_QUICK, LAW_NETS_QUICK, LAW_L1)
+    outs = _law_counts(_seed(rng), LAW_WIDTHS_QUICK, LAW_NETS_QUICK, LAW_L1)
     ok, slope, detail, data = _law_verdict(LAW_WIDTHS_QUICK, outs)
     return verdict(ok, slope, -1.0, f"|slope + 1| ≤ {LAW_Z:g} SE and |count/toy − 1| ≤ {LAW_Z:g} SE (measured: "
                    "slope)", detail, data)
@@ -432,7 +428,7 @@ def _synthetic_count_vs_m(rng):
                   "task.synthetic-count-vs-m gives the λ scan and the reading",
        test="incidental verify --full --claim task.synthetic-count-vs-m-full", tier="full")
 def _synthetic_count_vs_m_full(rng):
-    seed = _law_seed(rng)
+    seed = _seed(rng)
     outs = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, LAW_L1)
     none = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, 0.0)
     prox = _law_counts(seed, LAW_WIDTHS_FULL, LAW_NETS_FULL, LAW_L1, **LAW_PROX)
@@ -482,12 +478,11 @@ def _synthetic_count_vs_m_full(rng):
                   "distributed code over ≈ k neurons, not by one neuron per feature",
        test="tests/test_claims.py::test_quick_claim[task.synthetic-l1-sparsifies]", tier="quick")
 def _synthetic_l1_sparsifies(rng):
-    seed = _law_seed(rng)
+    seed = _seed(rng)
     none, l1 = (synthetic_law_networks(width=LAW_WIDTH_L1, l1=lam, instances=LAW_NETS_QUICK, rng=seed, **LAW_RECIPE)
                 for lam in (0.0, LAW_L1))
-    diff = l1["neurons_per_feature"] - none["neurons_per_feature"]
-    d, sd = _mean_se(diff)
-    z = d / sd if sd > 0 else float(np.copysign(np.inf, d)) if d else 0.0
+    d, sd = _paired(l1["neurons_per_feature"], none["neurons_per_feature"])
+    z = _z(d, sd)
     npf = float(np.mean(l1["neurons_per_feature"]))
     ok = bool(abs(npf - 1.0) <= 0.5 and z <= -LAW_Z_ONE_SIDED)
     detail = (f"neurons per feature {np.mean(none['neurons_per_feature']):.2f} → {npf:.2f} (paired Δ {d:+.2f} ± "

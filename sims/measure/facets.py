@@ -145,7 +145,7 @@ def facets(vis, W, *, keep: float = KEEP, loads: float = LOADS, scores=None) -> 
         raise ValueError(f"keep and loads must lie in (0, 1], got keep = {keep!r}, loads = {loads!r}")
     phi = vis.values
     tops = domain_maximum(W, vis.neurons, domain=vis.config.domain, objective=vis.config.objective,
-                          hidden=vis.config.hidden, bias=getattr(vis, "bias", None), bounds=getattr(vis, "bounds", None))
+                          hidden=vis.config.hidden, bias=vis.bias, bounds=vis.bounds)
     if scores is None:
         mags = np.abs(vis.inputs)
         named = mags >= loads * mags.max(axis=-1, keepdims=True)

@@ -374,8 +374,8 @@ def digits_tradeoff_sweep(*, quick: bool, seed: int = 0) -> Sweep:
 
 
 #: The synthetic-task count law's networks (``sims.studies.synthetic_law``), as the claims
-#: ``task.synthetic-count-vs-m(-full)`` train them (``sims.ledger.synthetic_task``'s ``LAW_*``; the ledger sits
-#: above this layer, so tests/test_task_study.py pins these to its constants): k = 16 orthonormal features,
+#: ``task.synthetic-count-vs-m(-full)`` train them (``sims.ledger.synthetic_task``'s ``LAW_*`` are these
+#: constants; the sweeps seed each point from its parameters, the claims from (seed, m)): k = 16 orthonormal features,
 #: p = 1/k, label = feature, λ = 0.01 on W₁, AdamW lr 0.01 for 1000 steps of 64 of 4000 samples, or proximal
 #: GD at lr 0.5.
 SYNTHETIC_LAW_RECIPE = {"k": 16, "steps": 1000, "lr": 1e-2, "batch": 64, "samples": 4000, "optimizer": "adamw"}

@@ -34,7 +34,7 @@ from theory.circuits import CircuitSpec, target_matrix
 from ..dynamics.circuit_train import train_circuit
 from ..dynamics.schedule import Schedule
 from ..dynamics.train import TrainConfig
-from ..measure.circuits import measure_circuit, neuron_feature_sets
+from ..measure.circuits import _target_index, measure_circuit, neuron_feature_sets
 
 __all__ = [
     "CIRCUIT_L1",
@@ -150,14 +150,6 @@ class SpuriousClasses:
                 "mixed": int(np.sum(self.own & self.third)), "unexplained": int(np.sum(~self.own & ~self.third))}
 
 
-def _pi(target, n: int) -> np.ndarray:
-    T = np.asarray(target)
-    if (T.shape != (n, n) or not np.all((T == 0) | (T == 1)) or not np.all(T.sum(axis=0) == 1)
-            or not np.all(T.sum(axis=1) == 1)):
-        raise ValueError(f"target must be an (n, n) = ({n}, {n}) permutation matrix, got shape {T.shape}")
-    return np.argmax(T, axis=1)
-
-
 def _neuron_of(on: np.ndarray) -> np.ndarray:
     """Each row's dominant neuron, −1 for a row on no neuron."""
     return np.where(on.any(axis=1), np.argmax(on, axis=1), -1)
@@ -184,7 +176,7 @@ def classify_spurious(W1, V, W2, *, target, tol: float = CONNECTION_TOL) -> Spur
     """
     W1, V, W2 = (np.asarray(a, dtype=np.float64) for a in (W1, V, W2))
     n = W1.shape[0]
-    pi = _pi(target, n)
+    pi = _target_index(target, n)
     sets = neuron_feature_sets(W1, W2)
     M = W1 @ V @ W2.T
     a, b = _neuron_of(sets.layer1), _neuron_of(sets.layer2)
@@ -228,7 +220,7 @@ def two_hot_excess(W1, V, W2, *, target) -> float:
     W1, V, W2 = (np.asarray(a, dtype=np.float64) for a in (W1, V, W2))
     n = W1.shape[0]
     T = np.asarray(target, dtype=np.float64)
-    _pi(T, n)
+    _target_index(T, n)
     i, j = np.triu_indices(n, k=1)
     X = np.zeros((i.size, n))
     X[np.arange(i.size), i] = 1.0
@@ -256,7 +248,7 @@ def negative_connections(W1, V, W2, *, target, tol: float = CONNECTION_TOL) -> t
     """
     W1, V, W2 = (np.asarray(a, dtype=np.float64) for a in (W1, V, W2))
     n = W1.shape[0]
-    pi = _pi(target, n)
+    pi = _target_index(target, n)
     M = W1 @ V @ W2.T
     inv = np.empty(n, dtype=np.int64)
     inv[pi] = np.arange(n)
@@ -340,10 +332,12 @@ def circuit_point(*, rng, n: int, m: int, target: str, instances: int, l1: float
     return {key: [r[key] for r in rows] for key in rows[0]}
 
 
-def learned_fraction_point(*, rng, n: int, m: int, target: str, instances: int, l1: float = CIRCUIT_L1) -> dict:
+def learned_fraction_point(*, rng, n: int, m: int, target: str, instances: int, l1: float = CIRCUIT_L1,
+                           oriented: bool = True) -> dict:
     """The same models trained from the plain and from the oriented start (the same draw, read-outs flipped):
     per model "start_dead" (fraction of intended virtual weights ≤ 0 at the plain start), "plain" and
-    "oriented" (fraction learned, M_iπ(i) > 0.5 at the end).
+    "oriented" (fraction learned, M_iπ(i) > 0.5 at the end). ``oriented=False`` trains the plain start only
+    (no "oriented" entry; the others unchanged).
 
     Examples
     --------
@@ -354,7 +348,7 @@ def learned_fraction_point(*, rng, n: int, m: int, target: str, instances: int, 
     """
     seed = int(validate.generator(rng).integers(2**63))  # one seed for both runs: the same π and the same draw
     out = {}
-    for orient in (False, True):
+    for orient in (False, True) if oriented else (False,):
         spec, res = trained_circuits(n=n, m1=m, m2=m, target=target, instances=instances, rng=seed, l1=l1,
                                      orient=orient)
         rows, pi = np.arange(n), spec.target_index
@@ -363,7 +357,7 @@ def learned_fraction_point(*, rng, n: int, m: int, target: str, instances: int, 
         if not orient:
             start = (res.initial[0] @ res.initial[1] @ np.swapaxes(res.initial[2], -1, -2))[:, rows, pi]
             out["start_dead"] = [float(x) for x in (start <= 0).mean(axis=-1)]
-    return {key: out[key] for key in ("start_dead", "plain", "oriented")}
+    return {key: out[key] for key in ("start_dead", "plain", "oriented") if key in out}
 
 
 # ------------------------------------------------------------------------------------------------ the report

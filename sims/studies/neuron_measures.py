@@ -76,6 +76,7 @@ __all__ = [
     "digit_facets",
     "digit_facets_point",
     "facet_features",
+    "feature_drive",
     "feature_truth",
     "measure_scores",
     "neuron_measures_point",
@@ -153,6 +154,29 @@ def _first_layer(W1, b1) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
+def feature_drive(W1, b1, directions, *, amplitude: float = AMPLITUDE, baseline: bool = True) -> np.ndarray:
+    """Δ_fk = ReLU(a e_fᵀw_k + b_k) − ReLU(b_k): how much feature f alone, at intensity a, moves neuron k,
+    float (instances, k, m) in activation units (module docstring). ``baseline=False`` drops the − ReLU(b_k).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sims.studies.neuron_measures import feature_drive
+    >>> W1, b1 = np.array([[[1.0, 0.0], [-1.0, 2.0]]]), np.array([[0.5, -0.5]])
+    >>> feature_drive(W1, b1, np.eye(2), amplitude=0.5)[0].tolist()  # rows: features, columns: neurons
+    [[0.5, 0.0], [-0.5, 0.5]]
+    """
+    W, b = _first_layer(W1, b1)
+    a = validate.real("amplitude", amplitude, minimum=0.0, strict_min=True)
+    E = np.asarray(directions, dtype=np.float64)
+    if E.ndim != 2 or E.shape[0] != W.shape[1]:
+        raise ValueError(f"directions must have shape (d, k) with d = {W.shape[1]}, got shape {E.shape}")
+    drive = np.maximum(a * np.matmul(E.T, W) + b[:, None, :], 0.0)
+    if baseline:
+        drive = drive - np.maximum(b[:, None, :], 0.0)
+    return drive
+
+
 def feature_truth(W1, b1, directions, *, amplitude: float = AMPLITUDE, rel: float = MEASURE_REL,
                   baseline: bool = True) -> np.ndarray:
     """Which features each neuron encodes: Δ_fk = ReLU(a e_fᵀw_k + b_k) − ReLU(b_k) >= rel · max_f' Δ_f'k > 0
@@ -171,15 +195,7 @@ def feature_truth(W1, b1, directions, *, amplitude: float = AMPLITUDE, rel: floa
     >>> feature_truth(W1, np.array([[-0.35, 0.0, 0.0]]), E)[0, :, 0].tolist()  # the bias silences feature 1
     [True, False]
     """
-    W, b = _first_layer(W1, b1)
-    a = validate.real("amplitude", amplitude, minimum=0.0, strict_min=True)
-    E = np.asarray(directions, dtype=np.float64)
-    if E.ndim != 2 or E.shape[0] != W.shape[1]:
-        raise ValueError(f"directions must have shape (d, k) with d = {W.shape[1]}, got shape {E.shape}")
-    drive = np.maximum(a * np.matmul(E.T, W) + b[:, None, :], 0.0)
-    if baseline:
-        drive = drive - np.maximum(b[:, None, :], 0.0)
-    return preferred(drive, rel=rel)
+    return preferred(feature_drive(W1, b1, directions, amplitude=amplitude, baseline=baseline), rel=rel)
 
 
 def activation_features(result: TaskNetResult, task: SyntheticTask, *, rel: float = MEASURE_REL) -> np.ndarray:

@@ -34,8 +34,8 @@ from theory import validate
 from ..data.synthetic import synthetic_task
 from ..dynamics.schedule import Schedule
 from ..dynamics.task_train import TaskNetConfig, train_task_network
-from ..measure.neurons import dead_neurons
-from .neuron_measures import AMPLITUDE, feature_truth, orthonormal_task
+from ..measure.neurons import dead_neurons, preferred
+from .neuron_measures import MEASURE_REL, feature_drive, orthonormal_task
 
 __all__ = ["synthetic_law_networks", "synthetic_law_point", "truth_counts"]
 
@@ -100,8 +100,8 @@ def synthetic_law_networks(*, k: int, width: int, l1: float, d: int | None = Non
     task = orthonormal_task(synthetic_task(n_features=k, d=d, p=p, samples=samples, rng=g_task))
     result = train_task_network(task, config, rng=g_net)
     W1, b1, Q = result.W1, result.b1, task.directions
-    drive = np.maximum(AMPLITUDE * np.matmul(Q.T, W1) + b1[:, None, :], 0.0) - np.maximum(b1[:, None, :], 0.0)
-    truth = feature_truth(W1, b1, Q)
+    drive = feature_drive(W1, b1, Q)
+    truth = preferred(drive, rel=MEASURE_REL)
     if min_drive > 0:
         truth &= drive >= min_drive
     out = truth_counts(truth)
